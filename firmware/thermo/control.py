@@ -1,0 +1,336 @@
+"""The thermostat: its memory, its commands, and one control tick.
+
+A shell (the board's main loop, the replay tool, a test) owns one
+:class:`Thermostat`, feeds it readings and commands, and calls
+:meth:`Thermostat.tick` every control period with the monotonic clock in
+``ticks_ms`` units. The tick advances the timers, asks :mod:`thermo.decide`
+what it would like, passes that through the safety gate
+(:mod:`thermo.gate`) and commits the result to ``outputs``.
+
+The state is updated in place rather than returned anew, so that a steady
+tick allocates nothing on the board; every field is an int, a bool, a
+constant string or None. Time is only ever elapsed counters (see
+:mod:`thermo.ticks`), so a ``ticks_ms`` wrap cannot confuse a timer.
+"""
+
+from thermo import schema
+from thermo import terminals as T
+from thermo.decide import (
+    AUTO, EMERGENCY, FANS, HOUR_MS, MODES, OFF, decide,
+)
+from thermo.gate import enforce
+from thermo.schema import NO_BACKUP, SettingError, show, show_tenths, tenths
+from thermo.ticks import ELAPSED_CAP_MS, grow, step_ms
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+
+    def const(value):
+        return value
+
+
+# Alerts, as bits; the names sort alphabetically so a list of them is sorted.
+ALERT_INDOOR_SENSOR = const(1)
+ALERT_OUTDOOR_SENSOR = const(2)
+ALERT_SHORT_CYCLE_BLOCKED = const(4)
+ALERT_NAMES = ("indoor_sensor", "outdoor_sensor", "short_cycle_blocked")
+
+# Setpoint ranges (°F) of the contract, and the defaults of a new thermostat.
+HEAT_SETPOINT_RANGE = (40, 90)
+COOL_SETPOINT_RANGE = (50, 99)
+DEFAULT_HEAT_SETPOINT_DF = const(680)
+DEFAULT_COOL_SETPOINT_DF = const(760)
+# A reading outside this span (tenths of °F) is a sensor fault, not weather.
+READING_MIN_DF = const(-600)
+READING_MAX_DF = const(1500)
+# Slots for recent compressor starts: the largest max_starts_per_hour.
+START_SLOTS = const(12)
+
+COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
+
+
+def _index(names, key, value):
+    if isinstance(value, str):
+        for index in range(len(names)):
+            if names[index] == value:
+                return index
+    raise SettingError(key, "%s is not allowed (allowed: %s)" % (
+        show(value), ", ".join(show(name) for name in names)))
+
+
+def _setpoint_dF(key, value, allowed):
+    low, high = allowed
+    if not schema.is_number(value) or value != value or not low <= value <= high:
+        raise SettingError(key, "%s is out of range (allowed: %d to %d °F)" % (show(value), low, high))
+    return tenths(value)
+
+
+class Thermostat:
+    """One thermostat from power-up: all outputs off, the compressor's
+    minimum off time counting from now (rules 4 and 12)."""
+
+    def __init__(self, settings=None, now_ms=0, retained=None):
+        self.settings = schema.Settings(schema.validate(settings or {}))
+        self.mode = OFF
+        self.fan = 0
+        self.heat_setpoint_dF = DEFAULT_HEAT_SETPOINT_DF
+        self.cool_setpoint_dF = DEFAULT_COOL_SETPOINT_DF
+        # Sensors: missing until a first valid reading, failed until then.
+        self.indoor_raw_dF = 0
+        self.indoor_age_ms = 0
+        self.indoor_seen = False
+        self.indoor_fresh = False
+        self.indoor_ok = False
+        self.indoor_dF = 0
+        self.outdoor_raw_dF = 0
+        self.outdoor_age_ms = 0
+        self.outdoor_seen = False
+        self.outdoor_fresh = False
+        self.outdoor_ok = False
+        self.outdoor_dF = 0
+        # Outputs and why any was held back.
+        self.outputs = 0
+        self.held = [None] * 6
+        self.alerts = 0
+        self.last_tick_ms = now_ms
+        # Compressor and backup timers; boot is a turn-off of everything.
+        s = self.settings
+        self.y1_state_ms = 0
+        self.y1_min_off_ms = s.min_off_ms
+        self.y1_min_on_ms = s.min_on_ms
+        self.changeover_ms = s.changeover_delay_ms
+        self.dual_fuel_delay_ms = s.dual_fuel_switch_delay_ms
+        self.y1_ran = False
+        self.y1_mode = OFF
+        self.w2_state_ms = 0
+        self.fan_state_ms = ELAPSED_CAP_MS
+        self.start_ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
+        self.previous_starts_limit = 0
+        self.starts_limit_changed_ms = ELAPSED_CAP_MS
+        # The current call and its escalation (Y2, W2, furnace backup).
+        self.heat_call = False
+        self.cool_call = False
+        self.call_run_ms = 0
+        self.aux_run_ms = 0
+        self.stage2_on = False
+        self.aux_on = False
+        self.furnace_backup = False
+        if retained:
+            self._restore(retained)
+
+    # -- commands ---------------------------------------------------------
+
+    def command(self, changes):
+        """Apply a user command (mode, fan, setpoints) whole, or raise
+        SettingError naming the field; a command never touches a timer."""
+        mode, fan = self.mode, self.fan
+        heat_dF, cool_dF = self.heat_setpoint_dF, self.cool_setpoint_dF
+        for key in changes:
+            if key not in COMMAND_KEYS:
+                raise SettingError(key, "unknown command (known: %s)" % ", ".join(COMMAND_KEYS))
+        if "mode" in changes:
+            mode = _index(MODES, "mode", changes["mode"])
+        if "fan" in changes:
+            fan = _index(FANS, "fan", changes["fan"])
+        if "heat_setpoint_f" in changes:
+            heat_dF = _setpoint_dF("heat_setpoint_f", changes["heat_setpoint_f"], HEAT_SETPOINT_RANGE)
+        if "cool_setpoint_f" in changes:
+            cool_dF = _setpoint_dF("cool_setpoint_f", changes["cool_setpoint_f"], COOL_SETPOINT_RANGE)
+        self._check_user_state(self.settings, mode, heat_dF, cool_dF)
+        if mode != self.mode:
+            self.start_call(False, False)
+        self.mode, self.fan = mode, fan
+        self.heat_setpoint_dF, self.cool_setpoint_dF = heat_dF, cool_dF
+
+    def apply_settings(self, changes):
+        """Change installer settings whole, or raise SettingError and change
+        nothing. A running timer keeps the longer of its old and new length:
+        no settings change shortens a protection already under way."""
+        values = schema.validate(changes, self.settings.values)
+        new = schema.Settings(values)
+        self._check_user_state(new, self.mode, self.heat_setpoint_dF, self.cool_setpoint_dF)
+        old = self.settings
+        self.y1_min_off_ms = max(self.y1_min_off_ms, new.min_off_ms)
+        self.y1_min_on_ms = max(self.y1_min_on_ms, new.min_on_ms)
+        self.changeover_ms = max(self.changeover_ms, new.changeover_delay_ms)
+        self.dual_fuel_delay_ms = max(self.dual_fuel_delay_ms, new.dual_fuel_switch_delay_ms)
+        if new.max_starts_per_hour > old.max_starts_per_hour:
+            self.previous_starts_limit = self.starts_limit()
+            self.starts_limit_changed_ms = 0
+        self.settings = new
+
+    @staticmethod
+    def _check_user_state(settings, mode, heat_dF, cool_dF):
+        if mode == EMERGENCY and settings.backup == NO_BACKUP:
+            raise SettingError("mode", '"emergency" is refused with backup_heat "none" (nothing to run)')
+        if mode == AUTO and cool_dF - heat_dF < settings.auto_deadband_dF:
+            raise SettingError("cool_setpoint_f", "%s is closer than auto_deadband_f %s to heat_setpoint_f %s" % (
+                show_tenths(cool_dF), show_tenths(settings.auto_deadband_dF), show_tenths(heat_dF)))
+
+    # -- readings ---------------------------------------------------------
+
+    def indoor_reading(self, value_dF):
+        """A reading in tenths of °F taken for the next tick (None, or a value
+        no sensor could mean, is no reading)."""
+        if value_dF is not None and READING_MIN_DF <= value_dF <= READING_MAX_DF:
+            self.indoor_raw_dF = value_dF
+            self.indoor_fresh = True
+
+    def outdoor_reading(self, value_dF):
+        """A valid outdoor reading in tenths of °F (None: no reading)."""
+        if value_dF is not None and READING_MIN_DF <= value_dF <= READING_MAX_DF:
+            self.outdoor_raw_dF = value_dF
+            self.outdoor_fresh = True
+
+    # -- the tick ---------------------------------------------------------
+
+    def tick(self, now_ms):
+        """Run one control period at monotonic time ``now_ms``; return outputs."""
+        self._advance(step_ms(now_ms, self.last_tick_ms))
+        self.last_tick_ms = now_ms
+        self._judge_sensors()
+        out = enforce(self, decide(self))
+        self._commit(out)
+        self._raise_alerts()
+        return out
+
+    def _advance(self, step):
+        self.y1_state_ms = grow(self.y1_state_ms, step)
+        self.w2_state_ms = grow(self.w2_state_ms, step)
+        self.fan_state_ms = grow(self.fan_state_ms, step)
+        if self.indoor_fresh:
+            self.indoor_age_ms = 0
+            self.indoor_seen = True
+            self.indoor_fresh = False
+        else:
+            self.indoor_age_ms = grow(self.indoor_age_ms, step)
+        if self.outdoor_fresh:
+            self.outdoor_age_ms = 0
+            self.outdoor_seen = True
+            self.outdoor_fresh = False
+        else:
+            self.outdoor_age_ms = grow(self.outdoor_age_ms, step)
+        self.starts_limit_changed_ms = grow(self.starts_limit_changed_ms, step)
+        ages = self.start_ages_ms
+        for index in range(START_SLOTS):
+            ages[index] = grow(ages[index], step)
+        if self.outputs & T.Y1:
+            if self.heat_call or self.cool_call:
+                self.call_run_ms = grow(self.call_run_ms, step)
+            if self.heat_call:
+                self.aux_run_ms = grow(self.aux_run_ms, step)
+
+    def _judge_sensors(self):
+        s = self.settings
+        self.indoor_ok = self.indoor_seen and self.indoor_age_ms < s.sensor_timeout_ms
+        self.indoor_dF = self.indoor_raw_dF + s.indoor_offset_dF
+        self.outdoor_ok = self.outdoor_seen and self.outdoor_age_ms < s.sensor_timeout_ms
+        self.outdoor_dF = self.outdoor_raw_dF + s.outdoor_offset_dF
+
+    def _commit(self, out):
+        s = self.settings
+        changed = out ^ self.outputs
+        if changed & T.Y1:
+            self.y1_state_ms = 0
+            if out & T.Y1:
+                self._record_start()
+                self.y1_min_on_ms = s.min_on_ms
+                self.y1_mode = self.mode
+                self.y1_ran = True
+            else:
+                self.y1_min_off_ms = s.min_off_ms
+                self.changeover_ms = s.changeover_delay_ms
+                self.dual_fuel_delay_ms = s.dual_fuel_switch_delay_ms
+        if changed & T.W2:
+            self.w2_state_ms = 0
+            if not out & T.W2:
+                self.dual_fuel_delay_ms = s.dual_fuel_switch_delay_ms
+        if changed & T.G:
+            self.fan_state_ms = 0
+        self.outputs = out
+
+    def _raise_alerts(self):
+        alerts = 0
+        if not self.indoor_ok:
+            alerts |= ALERT_INDOOR_SENSOR
+        if not self.outdoor_ok:
+            alerts |= ALERT_OUTDOOR_SENSOR
+        if self.held[0] == "max_starts":
+            alerts |= ALERT_SHORT_CYCLE_BLOCKED
+        self.alerts = alerts
+
+    # -- call and start bookkeeping (used by decide and gate) -------------
+
+    def start_call(self, heat_call, cool_call):
+        """A call begins or ends: its escalation starts afresh."""
+        self.heat_call = heat_call
+        self.cool_call = cool_call
+        self.call_run_ms = 0
+        self.aux_run_ms = 0
+        self.stage2_on = False
+        self.aux_on = False
+        self.furnace_backup = False
+
+    def _record_start(self):
+        ages = self.start_ages_ms
+        oldest = 0
+        for index in range(1, START_SLOTS):
+            if ages[index] > ages[oldest]:
+                oldest = index
+        ages[oldest] = 0
+
+    def starts_in_last_hour(self):
+        count = 0
+        for age_ms in self.start_ages_ms:
+            if age_ms < HOUR_MS:
+                count += 1
+        return count
+
+    def starts_limit(self):
+        """max_starts_per_hour; a raise takes effect an hour after it is made."""
+        limit = self.settings.max_starts_per_hour
+        if self.starts_limit_changed_ms < HOUR_MS and self.previous_starts_limit < limit:
+            return self.previous_starts_limit
+        return limit
+
+    # -- what survives a power cycle --------------------------------------
+
+    def retained(self):
+        """User state worth saving to flash: mode, fan, setpoints, and the
+        ages of recent compressor starts (so a reboot cannot reset the
+        starts-per-hour count; time spent powered off counts as zero)."""
+        return {
+            "mode": MODES[self.mode],
+            "fan": FANS[self.fan],
+            "heat_setpoint_dF": self.heat_setpoint_dF,
+            "cool_setpoint_dF": self.cool_setpoint_dF,
+            "start_ages_ms": [age for age in self.start_ages_ms if age < HOUR_MS],
+        }
+
+    def _restore(self, retained):
+        try:
+            self.command({
+                "mode": retained["mode"],
+                "fan": retained["fan"],
+                "heat_setpoint_f": retained["heat_setpoint_dF"] / 10,
+                "cool_setpoint_f": retained["cool_setpoint_dF"] / 10,
+            })
+        except (KeyError, TypeError, ValueError):
+            pass  # unreadable user state: keep the power-up defaults
+        ages = retained.get("start_ages_ms")
+        if isinstance(ages, list):
+            slot = 0
+            for age in ages[:START_SLOTS]:
+                if isinstance(age, int) and 0 <= age < HOUR_MS:
+                    self.start_ages_ms[slot] = age
+                    slot += 1
+
+    # -- for people -------------------------------------------------------
+
+    def alert_names(self):
+        return [ALERT_NAMES[i] for i in range(len(ALERT_NAMES)) if self.alerts & (1 << i)]
+
+    def held_reasons(self):
+        """{terminal: rule} for every terminal the gate held back this tick."""
+        return {T.NAMES[i]: self.held[i] for i in range(6) if self.held[i] is not None}

@@ -1,0 +1,214 @@
+"""The safety gate: the last step of every tick, the only way to the outputs.
+
+Whatever :mod:`thermo.decide` asks for, :func:`enforce` passes it through
+one function per interlock of the control contract, each named after its
+rule, and records in ``t.held`` which rule held each terminal back (or, for
+``min_on``, held it on), so the user can be told why the compressor waits.
+
+Order matters and is part of the design:
+- the minimum run (rule 5) first, because only the rules after it (mode off,
+  a failed sensor, emergency, a lockout) may cut a run short;
+- the rules that force terminals off next;
+- then the timers that decide whether a terminal may *start* (dual fuel
+  hand-over, reversing valve, anti-short-cycle), which look at the previous
+  tick's outputs in ``t.outputs``;
+- last, the rules that only derive one terminal from others (Y2 needs Y1,
+  the blower follows the heat).
+"""
+
+from thermo import terminals as T
+from thermo.decide import AUTO, COOL, EMERGENCY, HEAT, OFF, compressor_locked_out
+from thermo.schema import DUAL_FUEL, ELECTRIC, NO_BACKUP
+
+COMPRESSOR = T.Y1 | T.Y2
+
+
+def enforce(t, wanted):
+    """The outputs allowed this tick for ``wanted``; reasons go to ``t.held``."""
+    held = t.held
+    for index in range(6):
+        held[index] = None
+    out = wiring(t, wanted)
+    out = r5_min_on(t, out)
+    out = r11_mode_off(t, out)
+    out = r10_indoor_sensor_failed(t, out)
+    out = r1_emergency_locks_out_compressor(t, out)
+    out = r7_cooling_never_heats(t, out)
+    out = r8_compressor_outdoor_lockout(t, out)
+    out = r9_aux_outdoor_lockout(t, out)
+    out = r3_dual_fuel_never_together(t, out)
+    out = r6_reversing_valve_moves_when_equalized(t, out)
+    out = r4_compressor_anti_short_cycle(t, out)
+    out = r2_stage2_needs_stage1(t, out)
+    return r13_blower_with_heat(t, out)
+
+
+def hold(t, out, bits, reason):
+    """Clear ``bits`` from ``out``, recording ``reason`` for each wanted one."""
+    held = t.held
+    for index in range(6):
+        bit = T.BITS[index]
+        if bits & bit and out & bit and held[index] is None:
+            held[index] = reason
+    return out & ~bits
+
+
+def wiring(t, out):
+    """Only terminals the installed equipment has: Y2 with two stages, W2 and
+    E with a backup, E only in emergency mode."""
+    s = t.settings
+    if not s.two_stage:
+        out = hold(t, out, T.Y2, "single_stage")
+    if s.backup == NO_BACKUP:
+        out = hold(t, out, T.W2 | T.E, "no_backup")
+    if t.mode != EMERGENCY:
+        out = hold(t, out, T.E, "not_emergency")
+    return out
+
+
+def r5_min_on(t, out):
+    """5. Y1 stops only after min_on_s when a call is satisfied; a mode
+    change, a failed sensor, a lockout or a reboot ends a call at once.
+
+    Holds a young run on, in the direction it started, unless the mode has
+    changed; the rules after this one end it at once for the other causes.
+    """
+    running = t.outputs
+    if not running & T.Y1 or t.y1_state_ms >= t.y1_min_on_ms or t.mode != t.y1_mode:
+        return out
+    if out & T.Y1 and (out ^ running) & T.OB == 0:
+        return out
+    t.held[0] = "min_on"
+    if (out ^ running) & T.OB:
+        out &= ~(T.OB | T.Y2)
+    return out | T.Y1 | (running & T.OB)
+
+
+def r11_mode_off(t, out):
+    """11. Mode off: Y1, Y2, W2, E off at once; G only by the fan mode; OB
+    returns to de-energized when rule 6 allows (decide asks for that)."""
+    if t.mode == OFF:
+        return hold(t, out, T.CONDITIONING, "mode_off")
+    return out
+
+
+def r10_indoor_sensor_failed(t, out):
+    """10. Indoor sensor failed: Y1, Y2, W2, E off; the fan keeps its mode.
+    (Outdoor sensor failed: the lockouts below stop applying.)"""
+    if not t.indoor_ok:
+        return hold(t, out, T.CONDITIONING, "indoor_sensor")
+    return out
+
+
+def r1_emergency_locks_out_compressor(t, out):
+    """1. E energized, or mode emergency, means Y1 and Y2 off."""
+    if t.mode == EMERGENCY or out & T.E:
+        return hold(t, out, COMPRESSOR, "emergency")
+    return out
+
+
+def r7_cooling_never_heats(t, out):
+    """7. Cooling never energizes W2 or E; heating never energizes OB in the
+    cool polarity while Y1 runs.
+
+    Cooling is mode cool, a cool call in auto, or the compressor running with
+    the valve in the cool position (a run held on by rule 5).
+    """
+    mode = t.mode
+    valve_cool = bool(out & T.OB) != t.settings.reversing_valve_b
+    if (mode == HEAT or mode == EMERGENCY) and out & T.Y1 and valve_cool:
+        out = hold(t, out, COMPRESSOR, "valve_in_cool")
+    if mode == COOL or (mode == AUTO and t.cool_call) or (out & T.Y1 and valve_cool):
+        out = hold(t, out, T.W2 | T.E, "cooling")
+    return out
+
+
+def r8_compressor_outdoor_lockout(t, out):
+    """8. Y1 never runs while outdoor < compressor_min_outdoor_f (dual fuel:
+    while outdoor < balance_point_f); a lockout ends a call at once."""
+    if compressor_locked_out(t):
+        return hold(t, out, COMPRESSOR, "outdoor_lockout")
+    return out
+
+
+def r9_aux_outdoor_lockout(t, out):
+    """9. Electric W2 never runs while outdoor > aux_max_outdoor_f, unless the
+    compressor is locked out (outdoor, or emergency mode) or the outdoor
+    sensor has failed."""
+    s = t.settings
+    if (
+        s.backup == ELECTRIC
+        and t.outdoor_ok
+        and t.outdoor_dF > s.aux_max_outdoor_dF
+        and t.mode != EMERGENCY
+        and not compressor_locked_out(t)
+    ):
+        return hold(t, out, T.W2, "aux_lockout")
+    return out
+
+
+def r3_dual_fuel_never_together(t, out):
+    """3. Dual fuel: never Y1 (or Y2) with W2, and each hand-over leaves both
+    off for dual_fuel_switch_delay_s."""
+    if t.settings.backup != DUAL_FUEL:
+        return out
+    running = t.outputs
+    if out & T.W2 and out & COMPRESSOR:
+        if running & T.Y1:
+            out = hold(t, out, T.W2, "dual_fuel")
+        else:
+            out = hold(t, out, COMPRESSOR, "dual_fuel")
+    delay_ms = t.dual_fuel_delay_ms
+    if out & T.W2 and not running & T.W2:
+        if running & T.Y1 or t.y1_state_ms < delay_ms:
+            out = hold(t, out, T.W2, "dual_fuel")
+    if out & T.Y1 and not running & T.Y1:
+        if running & T.W2 or t.w2_state_ms < delay_ms:
+            out = hold(t, out, COMPRESSOR, "dual_fuel")
+    return out
+
+
+def r6_reversing_valve_moves_when_equalized(t, out):
+    """6. OB changes only while Y1 is off; once Y1 has run since boot, only
+    after Y1 has been off for changeover_delay_s.
+
+    The valve moves in a tick of its own: the compressor starts, in the new
+    direction, on a later tick.
+    """
+    running = t.outputs
+    if (out ^ running) & T.OB == 0:
+        return out
+    if running & T.Y1 or (t.y1_ran and t.y1_state_ms < t.changeover_ms):
+        out = hold(t, out, COMPRESSOR, "changeover")
+        t.held[4] = "changeover"
+        return (out & ~T.OB) | (running & T.OB)
+    return hold(t, out, COMPRESSOR, "valve_moving")
+
+
+def r4_compressor_anti_short_cycle(t, out):
+    """4. Y1 starts only after min_off_s off (every boot counts as a turn-off)
+    and at most max_starts_per_hour times in any 60 minutes."""
+    if not out & T.Y1 or t.outputs & T.Y1:
+        return out
+    if t.y1_state_ms < t.y1_min_off_ms:
+        return hold(t, out, COMPRESSOR, "min_off")
+    if t.starts_in_last_hour() >= t.starts_limit():
+        return hold(t, out, COMPRESSOR, "max_starts")
+    return out
+
+
+def r2_stage2_needs_stage1(t, out):
+    """2. Y2 only with Y1."""
+    if not out & T.Y1:
+        return hold(t, out, T.Y2, "stage1_off")
+    return out
+
+
+def r13_blower_with_heat(t, out):
+    """13. G runs whenever Y1 runs, and with W2 (and E) when fan_with_backup."""
+    if out & T.Y1:
+        out |= T.G
+    if out & (T.W2 | T.E) and t.settings.fan_with_backup:
+        out |= T.G
+    return out
+

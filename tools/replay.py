@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Replay a scenario through the real firmware control code.
+
+    python tools/replay.py SCENARIO.json
+    python tools/replay.py --interactive [SCENARIO.json] < events.jsonl
+
+Prints JSON Lines on stdout: one at the start and one at every change of
+outputs or alerts (batch), or exactly one answer per event read from stdin
+(interactive). A command the thermostat refuses is reported on stderr and
+the run goes on. A malformed scenario exits 2 with one line on stderr.
+The control code is ``firmware/thermo``, imported as the board imports it.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+FIRMWARE = Path(__file__).resolve().parent.parent / "firmware"
+sys.path.insert(0, str(FIRMWARE))
+
+from thermo import scenario as sc  # noqa: E402
+
+
+def load(path):
+    """The scenario file as a dict, or ScenarioError with one clear line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise sc.ScenarioError("%s: cannot read: %s" % (path, error.strerror or error))
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError as error:
+        raise sc.ScenarioError("%s: not valid JSON: %s" % (path, error))
+
+
+def _reject_constant(name):
+    raise ValueError("%s is not a JSON number" % name)
+
+
+def refused(t_ms, message):
+    print("t=%s: refused: %s" % (sc.format_seconds(t_ms), message), file=sys.stderr, flush=True)
+
+
+def run_batch(parsed, show_reasons):
+    out = sys.stdout
+    sc.run(parsed, refused, lambda text: out.write(text + "\n"), explain=show_reasons)
+
+
+def run_interactive(parsed, stdin, show_reasons):
+    """One answer per event line; bad lines are reported and answered too."""
+    replay = sc.Replay(parsed, refused, explain=show_reasons)
+    for number, text in enumerate(stdin, 1):
+        if not text.strip():
+            continue
+        try:
+            event = sc.parse_event(json.loads(text, parse_constant=_reject_constant), "line %d" % number)
+            if sc.fixed(event["t"], 3) < replay.now_ms:
+                raise sc.ScenarioError("line %d.t: %s is before the current time %s" % (
+                    number, event["t"], sc.format_seconds(replay.now_ms)))
+            replay.event(event, [])
+        except ValueError as error:
+            print("ignored line %d: %s" % (number, error), file=sys.stderr, flush=True)
+        sys.stdout.write(replay.line() + "\n")
+        sys.stdout.flush()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenario", nargs="?", help="scenario JSON file")
+    parser.add_argument("--interactive", action="store_true",
+                        help="read events from stdin, answer each with one line")
+    parser.add_argument("--explain", action="store_true",
+                        help='add "held": {terminal: rule} for terminals the safety gate held back')
+    args = parser.parse_args(argv)
+    if args.scenario is None and not args.interactive:
+        parser.print_usage(sys.stderr)
+        print("replay.py: a scenario file is required (or --interactive)", file=sys.stderr)
+        return 2
+    try:
+        raw = load(args.scenario) if args.scenario else {}
+        parsed = sc.parse(raw, interactive=args.interactive)
+    except sc.ScenarioError as error:
+        print("replay.py: %s" % error, file=sys.stderr)
+        return 2
+    try:
+        if args.interactive:
+            run_interactive(parsed, sys.stdin, args.explain)
+        else:
+            run_batch(parsed, args.explain)
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())
