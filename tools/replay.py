@@ -25,17 +25,24 @@ from thermo import scenario as sc  # noqa: E402
 def load(path):
     """The scenario file as a dict, or ScenarioError with one clear line."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes()  # json.loads decodes; a bad encoding is a ValueError
     except OSError as error:
-        raise sc.ScenarioError("%s: cannot read: %s" % (path, error.strerror or error))
+        raise sc.ScenarioError("%s: cannot read: %s" % (path, error.strerror or error)) from None
+    return parse_json(text, path)
+
+
+def parse_json(text, where):
+    """JSON text as Python values, or ScenarioError naming ``where``.
+
+    NaN and Infinity parse here and are refused by the field checks, which
+    name the field.
+    """
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text)
+    except RecursionError:
+        raise sc.ScenarioError("%s: not valid JSON: nested too deeply" % where) from None
     except ValueError as error:
-        raise sc.ScenarioError("%s: not valid JSON: %s" % (path, error))
-
-
-def _reject_constant(name):
-    raise ValueError("%s is not a JSON number" % name)
+        raise sc.ScenarioError("%s: not valid JSON: %s" % (where, error)) from None
 
 
 def refused(t_ms, message):
@@ -54,13 +61,13 @@ def run_interactive(parsed, stdin, show_reasons):
         if not text.strip():
             continue
         try:
-            event = sc.parse_event(json.loads(text, parse_constant=_reject_constant), "line %d" % number)
+            event = sc.parse_event(parse_json(text, "line %d" % number), "line %d" % number)
             if sc.fixed(event["t"], 3) < replay.now_ms:
                 raise sc.ScenarioError("line %d.t: %s is before the current time %s" % (
                     number, event["t"], sc.format_seconds(replay.now_ms)))
             replay.event(event, [])
         except ValueError as error:
-            print("ignored line %d: %s" % (number, error), file=sys.stderr, flush=True)
+            print("ignored: %s" % error, file=sys.stderr, flush=True)
         sys.stdout.write(replay.line() + "\n")
         sys.stdout.flush()
 
@@ -74,8 +81,7 @@ def main(argv=None):
                         help='add "held": {terminal: rule} for terminals the safety gate held back')
     args = parser.parse_args(argv)
     if args.scenario is None and not args.interactive:
-        parser.print_usage(sys.stderr)
-        print("replay.py: a scenario file is required (or --interactive)", file=sys.stderr)
+        print("replay.py: a scenario file is required (or --interactive); see --help", file=sys.stderr)
         return 2
     try:
         raw = load(args.scenario) if args.scenario else {}

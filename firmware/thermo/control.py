@@ -16,7 +16,13 @@ constant string or None. Time is only ever elapsed counters (see
 from thermo import schema
 from thermo import terminals as T
 from thermo.decide import (
-    AUTO, EMERGENCY, FANS, HOUR_MS, MODES, OFF, decide,
+    AUTO,
+    EMERGENCY,
+    FANS,
+    HOUR_MS,
+    MODES,
+    OFF,
+    decide,
 )
 from thermo.gate import enforce
 from thermo.schema import NO_BACKUP, SettingError, show, show_tenths, tenths
@@ -25,9 +31,7 @@ from thermo.ticks import ELAPSED_CAP_MS, grow, step_ms
 try:
     from micropython import const
 except ImportError:  # CPython
-
-    def const(value):
-        return value
+    const = lambda value: value  # noqa: E731
 
 
 # Alerts, as bits; the names sort alphabetically so a list of them is sorted.

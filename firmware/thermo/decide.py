@@ -15,9 +15,7 @@ from thermo.schema import DUAL_FUEL, ELECTRIC
 try:
     from micropython import const
 except ImportError:  # CPython
-
-    def const(value):
-        return value
+    const = lambda value: value  # noqa: E731
 
 
 OFF = const(0)
@@ -86,11 +84,12 @@ def heat_sources(t):
     behind_dF = t.heat_setpoint_dF - t.indoor_dF
     if s.backup == DUAL_FUEL:
         # Below the balance point, with a failed outdoor sensor, or once the
-        # heat pump has fallen behind by the droop, the furnace serves the
-        # rest of the call alone; interlock 3 sequences the hand-over.
+        # heat pump has run a full minimum run and still fallen behind by the
+        # droop, the furnace serves the rest of the call alone; interlock 3
+        # sequences the hand-over.
         if not t.outdoor_ok or compressor_locked_out(t) or t.furnace_backup:
             return T.W2
-        if behind_dF >= s.aux_droop_dF:
+        if behind_dF >= s.aux_droop_dF and t.call_run_ms >= s.min_on_ms:
             t.furnace_backup = True
             return T.W2
         return compressor(t, False)

@@ -21,6 +21,7 @@ DEFAULT_START = "2026-01-05T00:00:00"
 # does after 12.4 days up, so every replay crosses the wrap.
 TICKS_ORIGIN = TICKS_PERIOD - 60_000
 
+MAX_DURATION_S = 366 * 86400
 SCENARIO_KEYS = ("config", "tick_s", "duration_s", "events", "start")
 EVENT_KEYS = ("t", "mode", "fan", "heat_setpoint_f", "cool_setpoint_f", "indoor_f", "outdoor_f", "reboot")
 COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
@@ -28,6 +29,13 @@ COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
 
 class ScenarioError(ValueError):
     """A malformed scenario or event; the message names the field."""
+
+
+def _name(key):
+    """A key as it goes into a message: plain if it is a plain name."""
+    if isinstance(key, str) and key and all(c.isalpha() or c.isdigit() or c == "_" for c in key):
+        return key
+    return show(key)
 
 
 def fixed(value, digits):
@@ -52,11 +60,19 @@ def _number(where, value, low=None):
     return value
 
 
+DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _check_start(value):
     ok = isinstance(value, str) and len(value) == 19
     if ok:
         digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
         ok = digits.isdigit() and value[4] + value[7] + value[10] + value[13] + value[16] == "--T::"
+    if ok:
+        year, month, day = int(value[0:4]), int(value[5:7]), int(value[8:10])
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        ok = 1 <= month <= 12 and 1 <= day <= DAYS_IN_MONTH[month - 1] and (month != 2 or day < 29 or leap)
+        ok = ok and int(value[11:13]) < 24 and int(value[14:16]) < 60 and int(value[17:19]) < 60
     if not ok:
         raise ScenarioError('start: %s is not a local time "YYYY-MM-DDTHH:MM:SS"' % show(value))
 
@@ -67,7 +83,7 @@ def parse_event(event, where="event"):
         raise ScenarioError("%s: must be an object, not %s" % (where, show(event)))
     for key in event:
         if key not in EVENT_KEYS:
-            raise ScenarioError("%s.%s: unknown key (allowed: %s)" % (where, key, ", ".join(EVENT_KEYS)))
+            raise ScenarioError("%s.%s: unknown key (allowed: %s)" % (where, _name(key), ", ".join(EVENT_KEYS)))
     if "t" not in event:
         raise ScenarioError("%s.t: missing (every event needs its time in seconds)" % where)
     _number(where + ".t", event["t"], 0)
@@ -95,11 +111,14 @@ def parse(scenario, interactive=False):
         raise ScenarioError("scenario: must be a JSON object, not %s" % show(scenario))
     for key in scenario:
         if key not in SCENARIO_KEYS:
-            raise ScenarioError("%s: unknown key (allowed: %s)" % (key, ", ".join(SCENARIO_KEYS)))
+            raise ScenarioError("%s: unknown key (allowed: %s)" % (_name(key), ", ".join(SCENARIO_KEYS)))
+    config = scenario.get("config", {})
+    if not isinstance(config, dict):
+        raise ScenarioError("config: must be an object of settings, not %s" % show(config))
     try:
-        config = validate(scenario.get("config", {}))
+        config = validate(config)
     except SettingError as error:
-        raise ScenarioError("config." + str(error))
+        raise ScenarioError("config." + str(error)) from None
     tick_s = scenario.get("tick_s", CONTROL_PERIOD_S)
     tick_ms = fixed(_number("tick_s", tick_s), 3)
     if not 1 <= tick_ms <= 3_600_000:
@@ -111,7 +130,10 @@ def parse(scenario, interactive=False):
         return parsed
     if "duration_s" not in scenario:
         raise ScenarioError("duration_s: missing (how many seconds to run)")
-    duration_ms = fixed(_number("duration_s", scenario["duration_s"], 0), 3)
+    duration = _number("duration_s", scenario["duration_s"], 0)
+    if duration > MAX_DURATION_S:
+        raise ScenarioError("duration_s: %s is out of range (allowed: 0 to %d s, a year)" % (show(duration), MAX_DURATION_S))
+    duration_ms = fixed(duration, 3)
     events = scenario.get("events", [])
     if not isinstance(events, list):
         raise ScenarioError("events: must be a list of objects, not %s" % show(events))

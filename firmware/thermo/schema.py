@@ -7,6 +7,8 @@ checks a whole change before anything is applied and raises
 degree (``_dF``) and milliseconds (``_ms``), converted once, here.
 """
 
+import json
+
 # Kinds of value.
 CHOICE = "choice"  # one of a tuple of strings
 WHOLE = "whole"  # integer count or seconds
@@ -80,16 +82,22 @@ class SettingError(ValueError):
 
 
 def show(value):
-    """A value as it is written in JSON, for error messages."""
+    """A value as it is written in JSON, for error messages: on one line, and
+    the same text on the board's single floats as on CPython's doubles."""
     if value is None:
         return "null"
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, str):
-        return '"%s"' % value
-    return repr(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        text = ("%.4f" % value).rstrip("0")
+        return text + "0" if text.endswith(".") else text
+    if isinstance(value, (str, int)):
+        return json.dumps(value)
+    return "a " + type(value).__name__
 
 
 def is_number(value):
@@ -141,11 +149,11 @@ def _check(key, kind, allowed, unit, value):
     span = "%s to %s%s" % (show(low), show(high), (" " + unit) if unit else "")
     if kind == DEGREES_OR_NULL:
         span += ", or null"
-    if not is_number(value):
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise SettingError(key, "%s is not a number (allowed: %s)" % (show(value), span))
     if value != value or not low <= value <= high:  # NaN compares false
         raise SettingError(key, "%s is out of range (allowed: %s)" % (show(value), span))
-    if kind == WHOLE:
+    if kind == WHOLE and isinstance(value, float):
         if value != int(value):
             raise SettingError(key, "%s is not a whole number (allowed: %s)" % (show(value), span))
         value = int(value)
@@ -168,7 +176,8 @@ def validate(changes, base=None):
     result = dict(base) if base is not None else defaults()
     for key in changes:
         if key not in KEYS:
-            raise SettingError(key, "unknown setting (known: %s)" % ", ".join(KEYS))
+            raise SettingError(key if isinstance(key, str) else show(key),
+                               "unknown setting (known: %s)" % ", ".join(KEYS))
     for key, kind, _default, allowed, unit, _doc in SCHEMA:
         if key in changes:
             result[key] = _check(key, kind, allowed, unit, changes[key])

@@ -8,9 +8,7 @@ board may need. One int per tick keeps the control path allocation-free.
 try:
     from micropython import const
 except ImportError:  # CPython
-
-    def const(value):
-        return value
+    const = lambda value: value  # noqa: E731
 
 
 Y1 = const(1)

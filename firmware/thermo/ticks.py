@@ -10,9 +10,7 @@ stay within MicroPython's small-int range: the tick path allocates nothing.
 try:
     from micropython import const
 except ImportError:  # CPython
-
-    def const(value):
-        return value
+    const = lambda value: value  # noqa: E731
 
 
 TICKS_PERIOD = const(1 << 30)
