@@ -1,0 +1,788 @@
+"""Unit tests of the black-box monitor: small hand-written timelines.
+
+Each rule gets at least one timeline that breaks it (the monitor must name that
+rule, and only the rules the timeline really breaks) and a compliant neighbour
+(the monitor must stay silent).  The timelines are fed one observation per
+second unless said otherwise; a plan entry holds until the next one changes it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+try:
+    from host_tests.monitor import (
+        DEFAULTS,
+        OUTPUTS,
+        Monitor,
+        Violation,
+        accept_command,
+        apply_defaults,
+        check_replay_lines,
+        cmp3,
+    )
+except ImportError:  # run from inside host_tests/ without the repository root on sys.path
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from host_tests.monitor import (
+        DEFAULTS,
+        OUTPUTS,
+        Monitor,
+        Violation,
+        accept_command,
+        apply_defaults,
+        check_replay_lines,
+        cmp3,
+    )
+
+BASE_ENV = dict(mode="heat", fan="auto", heat_sp_f=68.0, cool_sp_f=76.0, indoor_f=68.0, outdoor_f=50.0)
+
+
+def run(plan: dict, end: int, settings: dict | None = None, liveness: bool = False, tick: float | None = 1,
+        env: dict | None = None) -> Monitor:
+    """Feed a Monitor every tick from 0 to ``end``.
+
+    ``plan`` maps a time to changes: ``out`` (space separated energized terminals),
+    ``boot`` (True: a reboot observation at that tick), ``settings`` (the settings
+    in force from then on) and any env key.  Everything holds until changed.
+    """
+    settings = dict(settings or {})
+    m = Monitor(settings, liveness=liveness, tick_s=tick)
+    cur_env = dict(BASE_ENV, **(env or {}))
+    cur_out: set[str] = set()
+    cur_settings = settings
+    step_s = tick or 1
+    n = 0
+    while n * step_s <= end:
+        t = n * step_s
+        boot = n == 0
+        if t in plan:
+            change = dict(plan[t])
+            if "out" in change:
+                cur_out = set(change.pop("out").split())
+            boot = change.pop("boot", False) or boot
+            if "settings" in change:
+                cur_settings = change.pop("settings")
+            cur_env.update(change)
+        outputs = {k: int(k in cur_out) for k in OUTPUTS}
+        m.observe(t, outputs, dict(cur_env, boot=boot, settings=cur_settings))
+        n += 1
+    assert not [v for v in m.violations if v.rule in ("MONITOR_ERROR", "INPUT")], m.violations
+    return m
+
+
+def rules(m: Monitor) -> set[str]:
+    return {v.rule for v in m.violations}
+
+
+def at(m: Monitor, rule: str) -> list[float]:
+    return [v.t_s for v in m.violations if v.rule == rule]
+
+
+# ----------------------------------------------------------------------------
+# settings defaults and temperature comparisons
+# ----------------------------------------------------------------------------
+
+def test_defaults_table():
+    s = apply_defaults({})
+    assert s["min_off_s"] == 300 and s["min_on_s"] == 180 and s["max_starts_per_hour"] == 4
+    assert s["changeover_delay_s"] == 600 and s["sensor_timeout_s"] == 120
+    assert s["compressor_min_outdoor_f"] is None
+    assert s["fan_with_backup"] is True
+    assert apply_defaults({"backup_heat": "dual_fuel"})["fan_with_backup"] is False
+    assert apply_defaults({"backup_heat": "dual_fuel", "fan_with_backup": True})["fan_with_backup"] is True
+    assert apply_defaults({"compressor_min_outdoor_f": 5})["compressor_min_outdoor_f"] == 5
+    assert set(DEFAULTS) >= {"reversing_valve", "aux_max_outdoor_f", "balance_point_f", "em_heat_w2"}
+
+
+def test_cmp3_tenths():
+    assert cmp3(67.0, "<=", 68.0 - 1.0) is True
+    assert cmp3(67.1, "<=", 67.0) is False
+    assert cmp3(34.9, "<", 35.0) is True
+    assert cmp3(35.0, "<", 35.0) is False
+    assert cmp3(34.96, "<", 35.0) is None  # off the tenths grid and within a tenth: ambiguous
+    assert cmp3(34.8, "<", 35.0) is True
+    assert cmp3(0.1 + 0.2, "<=", 0.3) is True  # float noise does not matter
+
+
+def test_observe_never_raises_on_garbage():
+    m = Monitor({}, tick_s=1)
+    m.observe(0, None, None)
+    m.observe(1, {"Y1": 1}, {"mode": "heat", "indoor_f": "warm", "settings": {}})
+    m.observe(0.5, {}, {})  # time going backwards is reported, not raised
+    assert all(isinstance(v, Violation) for v in m.violations)
+
+
+# ----------------------------------------------------------------------------
+# compliant timelines (with liveness on)
+# ----------------------------------------------------------------------------
+
+def test_compliant_heat_cycle():
+    plan = {
+        0: dict(indoor_f=66.0),
+        300: dict(out="Y1 G"),
+        700: dict(indoor_f=68.0, out=""),
+        2000: dict(indoor_f=66.9),
+        2000 + 2: dict(out="Y1 G"),
+        2500: dict(indoor_f=68.2, out=""),
+    }
+    m = run(plan, 4000, liveness=True)
+    assert m.violations == []
+
+
+def test_compliant_cool_cycle_o_valve_and_b_valve():
+    plan = {0: dict(mode="cool", indoor_f=78.0), 1: dict(out="OB"), 300: dict(out="Y1 G OB"),
+            900: dict(indoor_f=76.0, out="OB")}
+    assert run(plan, 2000, liveness=True).violations == []
+    plan_b = {0: dict(mode="cool", indoor_f=78.0), 300: dict(out="Y1 G"), 900: dict(indoor_f=76.0, out="")}
+    assert run(plan_b, 2000, {"reversing_valve": "B"}, liveness=True).violations == []
+
+
+def test_compliant_dual_fuel_furnace_below_balance_point():
+    plan = {0: dict(indoor_f=66.0, outdoor_f=20.0), 60: dict(out="W2"), 900: dict(indoor_f=68.0, out="")}
+    assert run(plan, 2000, {"backup_heat": "dual_fuel"}, liveness=True).violations == []
+
+
+def test_compliant_emergency():
+    plan = {0: dict(mode="emergency", indoor_f=66.0), 1: dict(out="E W2 G"), 900: dict(indoor_f=68.0, out="")}
+    assert run(plan, 2000, liveness=True).violations == []
+
+
+def test_compliant_heat_to_cool_changeover_in_auto():
+    # heats 300-700, then the house overheats: the valve waits changeover_delay_s
+    # after Y1 stopped, then moves while Y1 is off, then Y1 cools.
+    plan = {
+        0: dict(mode="auto", heat_sp_f=68.0, cool_sp_f=74.0, indoor_f=66.0),
+        300: dict(out="Y1 G"),
+        700: dict(indoor_f=68.0, out=""),
+        800: dict(indoor_f=75.5),
+        1300: dict(out="OB"),
+        1301: dict(out="Y1 G OB"),
+        1800: dict(indoor_f=74.0, out="OB"),
+    }
+    assert run(plan, 2500, liveness=True).violations == []
+
+
+def test_tick_is_estimated_when_not_given():
+    plan = {0: dict(indoor_f=66.0), 300: dict(out="Y1 G"), 700: dict(indoor_f=68.0, out="")}
+    assert run(plan, 1500, liveness=True, tick=None).violations == []
+    assert rules(run({0: dict(indoor_f=66.0)}, 1000, liveness=True, tick=None)) == {"L_heat"}
+
+
+# ----------------------------------------------------------------------------
+# rule 1: E excludes the compressor; emergency mode excludes the compressor
+# ----------------------------------------------------------------------------
+
+def test_r1_e_with_y1():
+    plan = {0: dict(mode="emergency"), 300: dict(out="E W2 G Y1")}
+    assert rules(run(plan, 400)) == {"R1"}
+
+
+def test_r1_compressor_in_emergency_mode():
+    plan = {0: dict(mode="emergency"), 300: dict(out="Y1 G")}
+    assert rules(run(plan, 400)) == {"R1"}
+
+
+def test_r1_leaving_heat_for_emergency_gets_one_tick():
+    plan = {300: dict(out="Y1 G"), 600: dict(mode="emergency"), 601: dict(out="E W2 G")}
+    assert rules(run(plan, 700)) == set()
+    plan[601] = dict(out="Y1 G")
+    plan[602] = dict(out="E W2 G")
+    assert at(run(plan, 700), "R1") == [601]
+
+
+# ----------------------------------------------------------------------------
+# rule 2 and the terminal table
+# ----------------------------------------------------------------------------
+
+def test_r2_y2_without_y1():
+    assert rules(run({300: dict(out="Y2 G")}, 400, {"compressor_stages": 2})) == {"R2"}
+    assert rules(run({300: dict(out="Y1 G"), 400: dict(out="Y1 Y2 G")}, 500, {"compressor_stages": 2})) == set()
+
+
+def test_y2_needs_two_stages():
+    assert rules(run({300: dict(out="Y1 G"), 400: dict(out="Y1 Y2 G")}, 500)) == {"Y2_STAGES"}
+
+
+def test_no_backup_means_no_w2_or_e():
+    assert rules(run({100: dict(out="W2 G")}, 200, {"backup_heat": "none"})) == {"NO_BACKUP"}
+
+
+def test_e_only_in_emergency_mode():
+    assert rules(run({100: dict(out="E W2 G")}, 200, env=dict(outdoor_f=20.0))) == {"E_MODE"}
+    # leaving emergency clears E at once (one tick)
+    plan = {0: dict(mode="emergency"), 1: dict(out="E W2 G"), 100: dict(mode="heat"), 101: dict(out="")}
+    assert rules(run(plan, 200)) == set()
+    plan[101] = dict(out="E W2 G")
+    assert rules(run(plan, 200)) == {"E_MODE"}
+
+
+# ----------------------------------------------------------------------------
+# rule 3: dual fuel hand-over
+# ----------------------------------------------------------------------------
+
+DF = {"backup_heat": "dual_fuel"}
+
+
+def test_r3_compressor_with_furnace():
+    assert rules(run({300: dict(out="Y1 G"), 400: dict(out="Y1 G W2")}, 500, DF)) == {"R3"}
+
+
+def test_r3_w2_too_soon_after_y1():
+    plan = {300: dict(out="Y1 G"), 500: dict(out=""), 530: dict(out="W2")}
+    assert at(run(plan, 600, DF), "R3") == [530]
+    plan = {300: dict(out="Y1 G"), 500: dict(out=""), 560: dict(out="W2")}
+    assert rules(run(plan, 600, DF)) == set()
+
+
+def test_r3_y1_too_soon_after_w2():
+    plan = {10: dict(out="W2"), 400: dict(out=""), 430: dict(out="Y1 G")}
+    assert at(run(plan, 600, DF), "R3") == [430]
+    plan = {10: dict(out="W2"), 400: dict(out=""), 460: dict(out="Y1 G")}
+    assert rules(run(plan, 600, DF)) == set()
+
+
+def test_r3_reboot_turns_y1_off_but_keeps_the_last_turn_off():
+    plan = {300: dict(out="Y1 G"), 700: dict(boot=True, out=""), 720: dict(out="W2")}
+    assert at(run(plan, 800, DF), "R3") == [720]
+    plan = {300: dict(out="Y1 G"), 500: dict(out=""), 530: dict(boot=True), 540: dict(out="W2")}
+    assert at(run(plan, 800, DF), "R3") == [540]
+
+
+# ----------------------------------------------------------------------------
+# rule 4: min off (boot counts) and starts per hour
+# ----------------------------------------------------------------------------
+
+def test_r4_start_too_soon_after_boot():
+    assert at(run({100: dict(out="Y1 G")}, 400), "R4") == [100]
+    assert rules(run({300: dict(out="Y1 G")}, 400)) == set()
+
+
+def test_r4_start_too_soon_after_turn_off():
+    plan = {300: dict(out="Y1 G"), 600: dict(out=""), 700: dict(out="Y1 G")}
+    assert at(run(plan, 800), "R4") == [700]
+    plan[700] = dict()
+    plan[900] = dict(out="Y1 G")
+    assert rules(run(plan, 1000)) == set()
+
+
+def test_r4_reboot_counts_as_turn_off():
+    plan = {300: dict(out="Y1 G"), 500: dict(out=""), 900: dict(boot=True), 1000: dict(out="Y1 G")}
+    assert at(run(plan, 1100), "R4") == [1000]
+    plan[1000] = dict()
+    plan[1200] = dict(out="Y1 G")
+    assert rules(run(plan, 1300)) == set()
+
+
+def test_r4_cooling_min_off_protects_heating_start():
+    plan = {0: dict(mode="cool"), 300: dict(out="Y1 G"), 600: dict(out="", mode="heat"), 700: dict(out="Y1 G")}
+    assert at(run(plan, 800, {"reversing_valve": "B"}), "R4") == [700]
+
+
+def _cycles(starts, run_s=200):
+    plan = {}
+    for s in starts:
+        plan[s] = dict(out="Y1 G")
+        plan[s + run_s] = dict(out="")
+    return plan
+
+
+def test_r4_max_starts_per_hour():
+    m = run(_cycles([300, 800, 1300, 1800, 2300]), 2600)
+    assert at(m, "R4") == [2300]
+    assert rules(run(_cycles([300, 800, 1300, 1800, 3900]), 4200)) == set()
+
+
+def test_r4_starts_are_counted_across_reboots():
+    plan = _cycles([300, 800, 1300, 1800])
+    plan[2100] = dict(boot=True)
+    plan[2400] = dict(out="Y1 G")
+    assert at(run(plan, 2500), "R4") == [2400]
+
+
+# ----------------------------------------------------------------------------
+# rule 5: min on unless the call ends for a safety reason
+# ----------------------------------------------------------------------------
+
+def test_r5_short_run():
+    plan = {300: dict(out="Y1 G"), 400: dict(out="")}
+    assert at(run(plan, 500), "R5") == [400]
+    plan[400] = dict()
+    plan[480] = dict(out="")
+    assert rules(run(plan, 500)) == set()
+
+
+def test_r5_setpoint_change_does_not_bypass_min_on():
+    plan = {0: dict(indoor_f=66.0), 300: dict(out="Y1 G"), 400: dict(heat_sp_f=60.0, out="")}
+    assert rules(run(plan, 500)) == {"R5"}
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        dict(mode="off", out=""),
+        dict(mode="emergency", out=""),
+        dict(outdoor_f=10.0, out=""),
+        dict(boot=True, out=""),
+    ],
+    ids=["mode-off", "emergency", "lockout", "reboot"],
+)
+def test_r5_safety_reasons_end_a_call_at_once(reason):
+    plan = {300: dict(out="Y1 G"), 400: reason}
+    assert rules(run(plan, 500, {"compressor_min_outdoor_f": 20.0})) == set()
+
+
+def test_r5_failed_sensor_ends_a_call_at_once():
+    plan = {250: dict(indoor_f=None), 300: dict(out="Y1 G"), 370: dict(out="")}
+    assert rules(run(plan, 500)) == set()
+
+
+def test_r5_settings_change_ends_a_call():
+    plan = {300: dict(out="Y1 G"), 400: dict(out="", settings={"min_on_s": 240})}
+    assert rules(run(plan, 500)) == set()
+
+
+# ----------------------------------------------------------------------------
+# rule 6: reversing valve changes only with Y1 off and after changeover delay
+# ----------------------------------------------------------------------------
+
+def test_r6_ob_change_while_y1_on():
+    plan = {0: dict(mode="cool"), 1: dict(out="OB"), 300: dict(out="Y1 G OB"), 400: dict(out="Y1 G")}
+    assert at(run(plan, 500), "R6") == [400]
+
+
+def test_r6_ob_change_at_the_tick_y1_starts():
+    plan = {0: dict(mode="cool"), 300: dict(out="Y1 G OB")}
+    assert at(run(plan, 400), "R6") == [300]
+
+
+def test_r6_changeover_delay_after_y1_ran():
+    plan = {0: dict(mode="cool"), 1: dict(out="OB"), 300: dict(out="Y1 G OB"), 600: dict(out="OB"),
+            700: dict(out="", mode="heat")}
+    assert at(run(plan, 800), "R6") == [700]
+    plan.pop(700)
+    plan[1200] = dict(out="", mode="heat")
+    assert rules(run(plan, 1300)) == set()
+
+
+def test_r6_free_before_y1_has_run_since_boot():
+    plan = {0: dict(mode="cool"), 1: dict(out="OB"), 2: dict(out=""), 3: dict(out="OB")}
+    assert rules(run(plan, 100)) == set()
+
+
+def test_r6_boot_resets_ob_without_violation():
+    plan = {0: dict(mode="cool"), 1: dict(out="OB"), 300: dict(out="Y1 G OB"), 500: dict(boot=True, out="")}
+    assert rules(run(plan, 600)) == set()
+
+
+# ----------------------------------------------------------------------------
+# rule 7: cooling never energizes W2/E; heating never runs OB in cool polarity
+# ----------------------------------------------------------------------------
+
+def test_r7_w2_in_cool_mode():
+    plan = {0: dict(mode="cool", outdoor_f=30.0), 300: dict(out="W2 G")}
+    assert rules(run(plan, 400)) == {"R7"}
+
+
+def test_r7_auto_cooling_with_w2():
+    plan = {0: dict(mode="auto", outdoor_f=30.0), 1: dict(out="OB"), 300: dict(out="Y1 G OB"),
+            400: dict(out="Y1 G OB W2")}
+    assert rules(run(plan, 500)) == {"R7"}
+
+
+def test_r7_heating_with_valve_in_cool_polarity():
+    plan = {1: dict(out="OB"), 300: dict(out="Y1 G OB")}
+    assert rules(run(plan, 400)) == {"R7"}
+    # B valve: OB energized is the heat position
+    plan_b = {1: dict(out="OB"), 300: dict(out="Y1 G OB")}
+    assert rules(run(plan_b, 400, {"reversing_valve": "B"})) == set()
+    plan_b = {300: dict(out="Y1 G")}
+    assert rules(run(plan_b, 400, {"reversing_valve": "B"})) == {"R7"}
+
+
+# ----------------------------------------------------------------------------
+# rule 8: compressor outdoor lockouts
+# ----------------------------------------------------------------------------
+
+def test_r8_start_below_compressor_min_outdoor():
+    plan = {0: dict(outdoor_f=10.0), 300: dict(out="Y1 G")}
+    assert at(run(plan, 400, {"compressor_min_outdoor_f": 20.0}), "R8") == [300]
+
+
+def test_r8_running_when_lockout_begins_gets_one_tick():
+    s = {"compressor_min_outdoor_f": 20.0}
+    plan = {0: dict(outdoor_f=30.0), 300: dict(out="Y1 G"), 500: dict(outdoor_f=10.0), 501: dict(out="")}
+    assert rules(run(plan, 600, s)) == set()
+    plan[501] = dict()
+    plan[510] = dict(out="")
+    assert at(run(plan, 600, s), "R8") == [501]
+
+
+def test_r8_dual_fuel_balance_point():
+    plan = {0: dict(outdoor_f=30.0), 300: dict(out="Y1 G")}
+    assert rules(run(plan, 400, DF)) == {"R8"}
+    plan = {0: dict(outdoor_f=40.0), 300: dict(out="Y1 G")}
+    assert rules(run(plan, 400, DF)) == set()
+
+
+def test_r8_failed_outdoor_sensor_lifts_the_lockout():
+    plan = {0: dict(outdoor_f=None), 300: dict(out="Y1 G")}
+    assert rules(run(plan, 400, {"compressor_min_outdoor_f": 20.0})) == set()
+
+
+def test_r8_ambiguous_reading_is_not_flagged():
+    plan = {0: dict(outdoor_f=19.96), 300: dict(out="Y1 G")}
+    assert rules(run(plan, 400, {"compressor_min_outdoor_f": 20.0})) == set()
+
+
+# ----------------------------------------------------------------------------
+# rule 9: electric aux outdoor lockout
+# ----------------------------------------------------------------------------
+
+def test_r9_aux_above_aux_max_outdoor():
+    plan = {0: dict(outdoor_f=50.0), 300: dict(out="Y1 G"), 400: dict(out="Y1 G W2")}
+    assert at(run(plan, 500), "R9") == [400]
+    plan[0] = dict(outdoor_f=30.0)
+    assert rules(run(plan, 500)) == set()
+
+
+def test_r9_allowed_when_compressor_locked_out_or_sensor_failed():
+    plan = {0: dict(outdoor_f=38.0), 10: dict(out="W2 G")}
+    assert rules(run(plan, 100, {"compressor_min_outdoor_f": 40.0})) == set()
+    plan = {0: dict(outdoor_f=None), 10: dict(out="W2 G")}
+    assert rules(run(plan, 100)) == set()
+    plan = {0: dict(mode="emergency"), 10: dict(out="E W2 G")}
+    assert rules(run(plan, 100)) == set()
+
+
+# ----------------------------------------------------------------------------
+# rule 10: failed indoor sensor
+# ----------------------------------------------------------------------------
+
+def test_r10_indoor_timeout_one_tick_tolerance():
+    # last valid reading at 199, failed at 319; outputs must be off from 320 on
+    plan = {200: dict(indoor_f=None), 300: dict(out="Y1 G"), 320: dict(out="")}
+    assert rules(run(plan, 400)) == set()
+    plan[320] = dict()
+    plan[330] = dict(out="")
+    assert at(run(plan, 400), "R10") == [320]
+
+
+def test_r10_sensor_missing_at_boot_is_failed_from_the_start():
+    plan = {0: dict(indoor_f=None, outdoor_f=20.0), 5: dict(out="W2 G")}
+    assert at(run(plan, 100), "R10") == [5]
+
+
+def test_r10_fan_keeps_its_mode():
+    plan = {0: dict(indoor_f=None, fan="on"), 1: dict(out="G")}
+    assert rules(run(plan, 300, liveness=True)) == set()
+
+
+def test_r10_alert_required_when_alerts_are_reported():
+    m = Monitor({}, tick_s=1)
+    for t in range(0, 10):
+        m.observe(t, dict.fromkeys(OUTPUTS, 0), dict(BASE_ENV, indoor_f=None, boot=t == 0, alerts=[]))
+    assert rules(m) == {"R10"}
+
+
+# ----------------------------------------------------------------------------
+# rule 11: mode off
+# ----------------------------------------------------------------------------
+
+def test_r11_mode_off_clears_outputs_at_once():
+    plan = {300: dict(out="Y1 G"), 500: dict(mode="off"), 501: dict(out="")}
+    assert rules(run(plan, 600)) == set()
+    plan[501] = dict()
+    plan[503] = dict(out="")
+    m = run(plan, 600)
+    assert rules(m) == {"R11"} and set(at(m, "R11")) == {501}  # compressor, and G with fan auto
+
+
+def test_r11_blower_in_mode_off():
+    assert rules(run({0: dict(mode="off"), 10: dict(out="G")}, 100)) == {"R11"}
+    assert rules(run({0: dict(mode="off", fan="on"), 1: dict(out="G")}, 100)) == set()
+    assert rules(run({0: dict(mode="off", fan="circulate"), 1: dict(out="G")}, 100)) == set()
+
+
+def test_r11_ob_returns_when_rule6_allows():
+    plan = {0: dict(mode="cool"), 1: dict(out="OB"), 300: dict(out="Y1 G OB"), 600: dict(mode="off", out="OB"),
+            1200: dict(out="")}
+    assert rules(run(plan, 1300)) == set()
+    plan[1200] = dict()
+    assert at(run(plan, 1300), "R11") == [1201]
+
+
+# ----------------------------------------------------------------------------
+# rules 12 and 13
+# ----------------------------------------------------------------------------
+
+def test_r12_boot_all_off():
+    assert rules(run({0: dict(out="G")}, 10)) == {"R12"}
+    plan = {300: dict(out="Y1 G"), 400: dict(boot=True, out="Y1 G")}
+    assert "R12" in rules(run(plan, 500))
+
+
+def test_r13_blower_with_compressor_and_backup():
+    assert rules(run({300: dict(out="Y1")}, 400)) == {"R13"}
+    assert rules(run({0: dict(outdoor_f=20.0), 10: dict(out="W2")}, 100)) == {"R13"}
+    # dual fuel: the furnace runs its own blower by default
+    assert rules(run({0: dict(outdoor_f=20.0), 10: dict(out="W2")}, 100, DF)) == set()
+    s = dict(DF, fan_with_backup=True)
+    assert rules(run({0: dict(outdoor_f=20.0), 10: dict(out="W2")}, 100, s)) == {"R13"}
+
+
+# ----------------------------------------------------------------------------
+# liveness
+# ----------------------------------------------------------------------------
+
+def test_l_heat_not_served():
+    m = run({0: dict(indoor_f=66.0)}, 1000, liveness=True)
+    assert rules(m) == {"L_heat"} and at(m, "L_heat") == [302]
+
+
+def test_l_heat_bound_is_tight():
+    assert rules(run({0: dict(indoor_f=66.0), 302: dict(out="Y1 G")}, 600, liveness=True)) == set()
+    assert rules(run({0: dict(indoor_f=66.0), 303: dict(out="Y1 G")}, 600, liveness=True)) == {"L_heat"}
+
+
+def test_l_heat_waits_for_starts_window():
+    plan = _cycles([300, 800, 1300, 1800])
+    plan[2000] = dict(out="", indoor_f=66.0)
+    plan[3900] = dict(out="Y1 G")
+    assert rules(run(plan, 4000, liveness=True)) == set()
+    plan.pop(3900)
+    m = run(plan, 4000, liveness=True)
+    assert at(m, "L_heat") == [3902]
+
+
+def test_l_heat_ambiguous_threshold_is_not_demanded():
+    assert rules(run({0: dict(indoor_f=66.96)}, 1000, liveness=True)) == set()
+
+
+def test_l_heat_dual_fuel_furnace():
+    assert rules(run({0: dict(indoor_f=66.0, outdoor_f=20.0)}, 300, DF, liveness=True)) == {"L_heat"}
+
+
+def test_l_heat_no_demand_with_failed_indoor_sensor():
+    assert rules(run({0: dict(indoor_f=None)}, 1000, liveness=True)) == set()
+
+
+def test_l_cool_not_served():
+    m = run({0: dict(mode="cool", indoor_f=78.0)}, 1000, liveness=True)
+    assert rules(m) == {"L_cool"}
+
+
+def test_l_aux_compressor_locked_out():
+    s = {"compressor_min_outdoor_f": 20.0}
+    assert rules(run({0: dict(indoor_f=66.0, outdoor_f=10.0)}, 100, s, liveness=True)) == {"L_aux"}
+    plan = {0: dict(indoor_f=66.0, outdoor_f=10.0), 1: dict(out="W2 G")}
+    assert rules(run(plan, 100, s, liveness=True)) == set()
+
+
+def test_l_aux_droop():
+    plan = {0: dict(indoor_f=64.0, outdoor_f=30.0), 300: dict(out="Y1 G")}
+    m = run(plan, 500, liveness=True)
+    assert rules(m) == {"L_aux"} and at(m, "L_aux") == [302]
+    plan[301] = dict(out="Y1 G W2")
+    assert rules(run(plan, 500, liveness=True)) == set()
+
+
+def test_l_aux_timer():
+    plan = {0: dict(indoor_f=66.5, outdoor_f=30.0), 300: dict(out="Y1 G")}
+    m = run(plan, 2500, liveness=True)
+    assert rules(m) == {"L_aux"} and at(m, "L_aux") == [2102]
+    plan[2100] = dict(out="Y1 G W2")
+    assert rules(run(plan, 2500, liveness=True)) == set()
+
+
+def test_l_emergency():
+    plan = {0: dict(mode="emergency", indoor_f=66.0), 1: dict(out="E G")}
+    assert rules(run(plan, 100, liveness=True)) == {"L_emergency"}
+    plan = {0: dict(mode="emergency", indoor_f=66.0), 1: dict(out="E G W2")}
+    assert rules(run(plan, 100, liveness=True)) == set()
+    plan = {0: dict(mode="emergency", indoor_f=66.0), 1: dict(out="E G")}
+    assert rules(run(plan, 100, {"em_heat_w2": False}, liveness=True)) == set()
+
+
+def test_l_fan_on():
+    assert rules(run({0: dict(fan="on")}, 100, liveness=True)) == {"L_fan"}
+    assert rules(run({0: dict(fan="on"), 1: dict(out="G")}, 100, liveness=True)) == set()
+
+
+def _circulate(minutes_per_hour, hours=3):
+    plan = {0: dict(fan="circulate", mode="off")}
+    for h in range(hours):
+        plan[h * 3600 + 1] = dict(out="G")
+        plan[h * 3600 + 1 + minutes_per_hour * 60] = dict(out="")
+    return plan
+
+
+def test_l_fan_circulate():
+    assert rules(run(_circulate(15), 3 * 3600, liveness=True)) == set()
+    assert rules(run(_circulate(10), 3 * 3600, liveness=True)) == {"L_fan"}
+
+
+def test_liveness_can_be_switched_off():
+    assert rules(run({0: dict(indoor_f=66.0, fan="on")}, 1000, liveness=False)) == set()
+
+
+# ----------------------------------------------------------------------------
+# replay reconstruction
+# ----------------------------------------------------------------------------
+
+ZERO = dict.fromkeys(OUTPUTS, 0)
+
+
+def line(t, alerts=(), **on):
+    return dict(ZERO, t=t, alerts=list(alerts), **on)
+
+
+def test_accept_command():
+    s = apply_defaults({})
+    acc = {"mode": "off", "fan": "auto", "heat_sp_f": 68.0, "cool_sp_f": 76.0}
+    new, why = accept_command(acc, {"t": 0, "mode": "auto", "heat_setpoint_f": 70, "cool_setpoint_f": 72}, s)
+    assert new == acc and "deadband" in why
+    new, why = accept_command(acc, {"t": 0, "heat_setpoint_f": 95}, s)
+    assert new == acc and why
+    new, why = accept_command(acc, {"t": 0, "mode": "emergency"}, apply_defaults({"backup_heat": "none"}))
+    assert new == acc and why
+    new, why = accept_command(acc, {"t": 0, "mode": "heat", "heat_setpoint_f": 70}, s)
+    assert why is None and new["mode"] == "heat" and new["heat_sp_f"] == 70
+
+
+def test_replay_compliant_heat_with_reboot():
+    scenario = {
+        "tick_s": 1,
+        "duration_s": 1500,
+        "events": [
+            {"t": 0, "mode": "heat", "fan": "auto", "heat_setpoint_f": 70, "indoor_f": 67.5, "outdoor_f": 40},
+            {"t": 500, "reboot": True},
+        ],
+    }
+    lines = [line(0), line(300, Y1=1, G=1), line(500), line(800, Y1=1, G=1)]
+    assert check_replay_lines(scenario, lines) == []
+    lines[-1] = line(700, Y1=1, G=1)
+    assert {v.rule for v in check_replay_lines(scenario, lines)} == {"R4"}
+
+
+def test_replay_refused_command_keeps_mode_off():
+    scenario = {
+        "tick_s": 1,
+        "duration_s": 600,
+        "events": [{"t": 0, "mode": "auto", "heat_setpoint_f": 70, "cool_setpoint_f": 72, "indoor_f": 65,
+                    "outdoor_f": 50}],
+    }
+    assert check_replay_lines(scenario, [line(0)]) == []
+    got = check_replay_lines(scenario, [line(0), line(300, Y1=1, G=1)])
+    assert {v.rule for v in got} == {"R11"}
+
+
+def test_replay_reboot_line_is_the_boot_observation():
+    scenario = {"tick_s": 10, "duration_s": 1200,
+                "events": [{"t": 0, "mode": "heat", "indoor_f": 66, "outdoor_f": 40}, {"t": 505, "reboot": True}]}
+    lines = [line(0), line(300, Y1=1, G=1), line(505), line(810, Y1=1, G=1)]
+    assert check_replay_lines(scenario, lines) == []
+    # the boot line must be all off
+    bad = [line(0), line(300, Y1=1, G=1), line(505, G=1), line(505), line(810, Y1=1, G=1)]
+    assert {v.rule for v in check_replay_lines(scenario, bad)} == {"R12"}
+
+
+def test_replay_sensor_failure_and_alerts():
+    scenario = {"tick_s": 1, "duration_s": 700,
+                "events": [{"t": 0, "mode": "heat", "indoor_f": 66, "outdoor_f": 40}, {"t": 400, "indoor_f": None}]}
+    lines = [line(0), line(300, Y1=1, G=1), line(519, alerts=["indoor_sensor"])]
+    assert check_replay_lines(scenario, lines) == []
+    lines = [line(0), line(300, Y1=1, G=1), line(519)]
+    assert {v.rule for v in check_replay_lines(scenario, lines)} == {"R10"}
+
+
+# ----------------------------------------------------------------------------
+# a small contract-abiding controller must never be flagged (false positives)
+# ----------------------------------------------------------------------------
+
+class _RefController:
+    """Minimal heat/cool/auto/off heat pump control that follows the contract (no backup heat used)."""
+
+    def __init__(self, settings):
+        self.s = apply_defaults(settings)
+        self.starts = []  # kept across reboots, as if in flash
+
+    def boot(self, t):
+        self.y1, self.ob, self.last_off, self.ran = 0, 0, t, False
+        self.y1_on = self.run_mode = self.run_cool = self.call = None
+        self.circ_start = None
+        return dict.fromkeys(OUTPUTS, 0)
+
+    def step(self, t, env):
+        s = self.s
+        mode, ind, hsp, csp = env["mode"], env["indoor_f"], env["heat_sp_f"], env["cool_sp_f"]
+        if self.call == "heat" and (ind >= hsp or mode not in ("heat", "auto")):
+            self.call = None
+        if self.call == "cool" and (ind <= csp or mode not in ("cool", "auto")):
+            self.call = None
+        if self.call is None:
+            if mode in ("heat", "auto") and ind <= hsp - s["heat_differential_f"]:
+                self.call = "heat"
+            elif mode in ("cool", "auto") and ind >= csp + s["cool_differential_f"]:
+                self.call = "cool"
+        cool_pos = bool(self.ob) if s["reversing_valve"] == "O" else not self.ob
+        co_ok = not self.ran or t - self.last_off >= s["changeover_delay_s"]
+        if self.y1:
+            wanted = (self.call == "cool") == self.run_cool and self.call is not None
+            if mode != self.run_mode or (not wanted and t - self.y1_on >= s["min_on_s"]):
+                self.y1, self.last_off = 0, t
+        elif self.call is not None:
+            want_cool = self.call == "cool"
+            if cool_pos != want_cool:
+                if co_ok:
+                    self.ob ^= 1
+            elif (t - self.last_off >= s["min_off_s"]
+                  and sum(1 for st in self.starts if st > t - 3600) < s["max_starts_per_hour"]):
+                self.y1, self.y1_on, self.run_mode, self.run_cool, self.ran = 1, t, mode, want_cool, True
+                self.starts.append(t)
+        elif mode == "off" and self.ob and co_ok:
+            self.ob = 0
+        fan = env["fan"]
+        if fan == "circulate":
+            if self.circ_start is None:
+                self.circ_start = t
+        else:
+            self.circ_start = None
+        circ = self.circ_start is not None and (t - self.circ_start) % 3600 < s["circulate_min_per_hour"] * 60 + 5
+        g = int(bool(self.y1 or fan == "on" or circ))
+        return dict(Y1=self.y1, Y2=0, G=g, W2=0, OB=self.ob, E=0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("valve", ["O", "B"])
+def test_reference_controller_is_never_flagged(seed, valve):
+    import random
+
+    rng = random.Random(seed)
+    settings = {"reversing_valve": valve}
+    ctl = _RefController(settings)
+    m = Monitor(settings, liveness=True, tick_s=1)
+    env = dict(mode="heat", fan="auto", heat_sp_f=68.0, cool_sp_f=74.0, indoor_f=67.0, outdoor_f=50.0)
+    out = ctl.boot(0)
+    m.observe(0, out, dict(env, boot=True, settings=settings))
+    weather = 55.0
+    for t in range(1, 30000):
+        if rng.random() < 1 / 1500:
+            env["mode"] = rng.choice(["off", "heat", "cool", "auto"])
+        if rng.random() < 1 / 2000:
+            env["fan"] = rng.choice(["auto", "on", "circulate"])
+        if rng.random() < 1 / 2500:
+            h = rng.choice([64.0, 66.0, 68.0, 70.0])
+            env["heat_sp_f"], env["cool_sp_f"] = h, h + rng.choice([3.0, 4.0, 6.0])
+        if t % 3000 == 0:
+            weather = rng.choice([55.0, 85.0])
+        heating = out["Y1"] and ((out["OB"] == 0) == (valve == "O"))
+        cooling = out["Y1"] and not heating
+        drift = (weather - env["indoor_f"]) / 2000 + 0.01 * rng.choice([-1, 1])
+        env["indoor_f"] += drift + (0.05 if heating else -0.05 if cooling else 0.0)
+        boot = rng.random() < 1 / 6000
+        out = ctl.boot(t) if boot else ctl.step(t, env)
+        m.observe(t, out, dict(env, boot=boot, settings=settings))
+    assert m.violations == []
