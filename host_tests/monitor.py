@@ -841,15 +841,21 @@ class Monitor:
         on: G from one tick after the fan mode (or a boot) on.  circulate: every
         3600 s window that lies after circulate began (and after the last boot and
         settings change) has G on at least circulate_min_per_hour minutes minus 2 ticks.
+        A stalled control loop (a gap of more than two ticks between observations:
+        no tick could switch G) also restarts the windows.
         """
         t, g = x.t, x.o["G"]
+        previous = getattr(self, "_fan_prev_t", None)
+        if previous is not None and t - previous > 2 * self._tick() + _EPS:
+            self._fan_stall_end = t
+        self._fan_prev_t = t
         if x.fan == "on":
             self._demand("L_fan", "L_fan:on", x, max(self._fan_since, self._last_boot) + self._tick(), bool(g),
                          "fan on but G off")
         if x.fan != "circulate":
             self._circ_since = None
             return
-        since = max(self._fan_since, self._last_boot, self._settings_since)
+        since = max(self._fan_since, self._last_boot, self._settings_since, getattr(self, "_fan_stall_end", 0.0))
         if self._circ_since != since:
             self._circ_since = since
             self._circ_times, self._circ_vals, self._circ_cum = [t], [g], [0.0]
