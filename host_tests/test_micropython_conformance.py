@@ -115,8 +115,10 @@ def test_bundled_and_random_scenarios_print_the_same_bytes_on_micropython(scenar
 
 def test_the_mpy_cross_compiled_firmware_prints_the_same_bytes(scenario_file, cpython_output, tmp_path):
     build = tmp_path / "build"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_mpy.py"), "--out", str(build)], check=True,
-                   capture_output=True)
+    built = subprocess.run([sys.executable, str(ROOT / "tools" / "build_mpy.py"), "--out", str(build)],
+                           capture_output=True, text=True)
+    if built.returncode != 0:
+        pytest.fail("mpy-cross (the boards' compiler) rejected the firmware:\n" + built.stdout + built.stderr)
     compiled = build / "armv6m"
     assert list(compiled.rglob("*.mpy")) and not list(compiled.rglob("thermo/*.py"))
     actual = micropython(scenario_file, compiled)
