@@ -39,6 +39,8 @@ def allowed_text(kind, allowed, unit):
         return "`true`, `false`"
     if kind == schema.FLAG_OR_NULL:
         return "`true`, `false`, `null`"
+    if kind == schema.SCHEDULE:
+        return "`null`, or up to 16 entries (see Schedules)"
     low, high = allowed
     text = "%s to %s%s" % (json.dumps(low), json.dumps(high), (" " + unit) if unit else "")
     if kind == schema.DEGREES_OR_NULL:

@@ -109,6 +109,11 @@ def aux_wanted(t, behind_dF):
     another full ``aux_delay_s`` of compressor run in this call.
     """
     s = t.settings
+    if t.recovering and not t.recovery_aux_ok:
+        # ASHRAE 90.1 6.4.3.5: no strips during a recovery the heat pump can make.
+        t.aux_on = False
+        t.aux_run_ms = 0
+        return False
     droop_dF = s.aux_droop_dF
     if t.aux_on:
         if behind_dF <= droop_dF // 2:

@@ -16,6 +16,7 @@ DEGREES = "degrees"  # °F, any number, kept as tenths
 DEGREES_OR_NULL = "degrees or null"
 FLAG = "flag"  # true / false
 FLAG_OR_NULL = "flag or null"
+SCHEDULE = "schedule"  # null, or a list of entries (see thermo.schedule)
 
 # key, kind, default, allowed (choices, or (low, high)), unit, meaning
 SCHEMA = (
@@ -68,6 +69,11 @@ SCHEMA = (
      "calibration offset added to indoor readings"),
     ("outdoor_offset_f", DEGREES, 0.0, (-10.0, 10.0), "°F",
      "calibration offset added to outdoor readings"),
+    ("schedule", SCHEDULE, None, None, "",
+     'weekly setpoints: a list of {"days", "at", "heat_setpoint_f", "cool_setpoint_f"}; null: none'),
+    ("smart_recovery", FLAG, True, None, "",
+     "heat early enough to reach the next scheduled setpoint on time, without strips if the "
+     "heat pump can make it"),
 )
 
 KEYS = tuple(entry[0] for entry in SCHEMA)
@@ -131,6 +137,8 @@ def show_tenths(value_dF):
 
 def _check(key, kind, allowed, unit, value):
     """Raise SettingError unless ``value`` fits; return it normalised."""
+    if kind == SCHEDULE:
+        return value  # checked whole in validate(), against the deadband
     if kind == CHOICE:
         if value not in allowed or not isinstance(value, str):
             raise SettingError(key, "%s is not allowed (allowed: %s)" % (
@@ -181,6 +189,10 @@ def validate(changes, base=None):
     for key, kind, _default, allowed, unit, _doc in SCHEMA:
         if key in changes:
             result[key] = _check(key, kind, allowed, unit, changes[key])
+    if "schedule" in changes or "auto_deadband_f" in changes:
+        from thermo import schedule
+
+        schedule.validate(result["schedule"], result["auto_deadband_f"])
     return result
 
 
@@ -226,3 +238,7 @@ class Settings:
         self.sensor_timeout_ms = values["sensor_timeout_s"] * 1000
         self.indoor_offset_dF = tenths(values["indoor_offset_f"])
         self.outdoor_offset_dF = tenths(values["outdoor_offset_f"])
+        from thermo.schedule import compile_entries
+
+        self.schedule = compile_entries(values["schedule"])
+        self.smart_recovery = values["smart_recovery"]
