@@ -216,6 +216,7 @@ class Monitor:
         self._raw_settings: dict | None = None
         self._raw_normalized: dict = self.base_settings
         self._settings_since = -math.inf
+        self._settings_history = []  # (t of a change, the settings in force before it)
         self._mode: str | None = None
         self._mode_since = -math.inf
         self._fan: str | None = None
@@ -322,6 +323,8 @@ class Monitor:
             self._raw_settings = dict(raw)
         if self._settings is None or s != self._settings:
             self._settings_since = t
+            if self._settings is not None:
+                self._settings_history.append((t, self._settings))
         self._settings = s
         x.s = s
 
@@ -698,18 +701,36 @@ class Monitor:
         if max_starts <= 0:
             return math.inf
         off = _max(self._y1_last_off, self._last_boot)
-        e = off + float(s["min_off_s"])
+        e = off + self._running_timer(s, "min_off_s", off)
+        max_starts = self._starts_limit(s, x.t)
         if len(self._starts) >= max_starts:
             e = max(e, self._starts[-max_starts] + _HOUR)
         if any(self._last_boot - _HOUR < st <= self._last_boot for st in self._starts):
             e = max(e, self._last_boot + _HOUR)
         if self._cool_pos(x.o["OB"], s) != want_cool:
-            e = max(e, max(onset, off + float(s["changeover_delay_s"])) + tick)
+            e = max(e, max(onset, off + self._running_timer(s, "changeover_delay_s", off)) + tick)
         elif self._ob_last_change is not None:
             e = max(e, self._ob_last_change + tick)  # the valve moved with Y1 off; Y1 may follow a tick later
         if s["backup_heat"] == "dual_fuel":
-            e = max(e, _max(self._w2_last_off, self._last_boot) + float(s["dual_fuel_switch_delay_s"]))
+            e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._w2_last_off, self._last_boot)))
         return e
+
+    def _running_timer(self, s: dict, key: str, since: float) -> float:
+        """A timer that started at ``since``, for liveness: "no command (settings
+        included) bypasses a timer", so a settings change after it started may
+        lengthen it but not shorten it: the longest value in force since then."""
+        values = [float(s[key])]
+        values += [float(old[key]) for changed, old in self._settings_history if changed >= since]
+        return max(values)
+
+    def _timer_end(self, s: dict, key: str, since: float) -> float:
+        return since + self._running_timer(s, key, since)
+
+    def _starts_limit(self, s: dict, t: float) -> int:
+        """max_starts_per_hour for liveness: a raise may take an hour to apply."""
+        values = [int(s["max_starts_per_hour"])]
+        values += [int(old["max_starts_per_hour"]) for changed, old in self._settings_history if changed > t - _HOUR]
+        return min(values)
 
     def _demand(self, rule: str, key: str, x: _Obs, deadline: float, served: bool, what: str) -> None:
         if not served and x.t >= deadline - _EPS:
@@ -724,7 +745,8 @@ class Monitor:
         reading is missing; while Y1 runs in the cool direction (auto changeover: the
         cool run may hold for min_on_s); while the lockout is ambiguous; with the
         compressor locked out and electric or no backup (that is L_aux's business);
-        in dual fuel W2 also counts as serving a compressor call (droop back-up);
+        in dual fuel W2 also counts as serving a compressor call (droop back-up), so the
+        deadline also allows the furnace its switch delay after Y1's last turn-off;
         a dual-fuel furnace call is not demanded while Y1 still runs (R8 covers that).
         Deadline: the latest of the call's onset, the mode/settings/boot onset and the
         earliest start the timers allow, plus two ticks.
@@ -747,12 +769,14 @@ class Monitor:
             if served or o["Y1"]:
                 return
             e = self._earliest_y1_start(x, want_cool=False, onset=onset)
+            if df:  # a hand-over to the furnace waits dual_fuel_switch_delay_s after Y1
+                e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._last_boot)))
             what = "heat call not served by Y1"
         else:
             served = bool(o["W2"])
             if served or o["Y1"]:
                 return
-            e = _max(self._y1_last_off, self._last_boot) + float(s["dual_fuel_switch_delay_s"])
+            e = self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._last_boot))
             what = "dual fuel heat call (below balance point / outdoor failed) not served by W2"
         deadline = max(onset, e) + 2 * self._tick()
         self._demand("L_heat", "L_heat", x, deadline, served, f"{what} by {deadline:g}")
@@ -831,7 +855,7 @@ class Monitor:
         if s["em_heat_w2"] and not o["Y1"]:
             e = onset
             if s["backup_heat"] == "dual_fuel":
-                e = max(e, _max(self._y1_last_off, self._last_boot) + float(s["dual_fuel_switch_delay_s"]))
+                e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._last_boot)))
             self._demand("L_emergency", "L_emergency:W2", x, e + 2 * tick, bool(o["W2"]),
                          "emergency heat call with em_heat_w2 but W2 off")
 

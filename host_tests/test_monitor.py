@@ -786,3 +786,25 @@ def test_reference_controller_is_never_flagged(seed, valve):
         out = ctl.boot(t) if boot else ctl.step(t, env)
         m.observe(t, out, dict(env, boot=boot, settings=settings))
     assert m.violations == []
+
+
+# ----------------------------------------------------------------------------
+# liveness deadlines that the firmware's property run showed were too strict
+# ----------------------------------------------------------------------------
+
+def test_liveness_lets_a_settings_change_lengthen_but_not_shorten_a_running_min_off():
+    """No command, settings included, bypasses a timer: min_off_s cut from 300 to
+    30 s just after boot still lets the boot's 300 s run out first."""
+    short = {"min_off_s": 30}
+    plan = {0: {"indoor_f": 66.0, "settings": {}}, 1: {"settings": short}, 300: {"out": "Y1 G"}}
+    assert rules(run(plan, 400, liveness=True)) == set()
+    late = {0: {"indoor_f": 66.0, "settings": {}}, 1: {"settings": short}, 310: {"out": "Y1 G"}}
+    assert at(run(late, 400, liveness=True), "L_heat") == [302]
+
+
+def test_liveness_allows_a_dual_fuel_hand_over_its_switch_delay():
+    """Dual fuel: the furnace may take over a failing heat-pump call, and must
+    then wait dual_fuel_switch_delay_s after Y1 stops."""
+    settings = {"backup_heat": "dual_fuel", "min_off_s": 30, "dual_fuel_switch_delay_s": 60}
+    plan = {0: {"indoor_f": 60.0, "outdoor_f": 45.0}, 60: {"out": "Y1 G"}, 240: {"out": ""}, 300: {"out": "W2"}}
+    assert rules(run(plan, 700, settings=settings, liveness=True)) == set()

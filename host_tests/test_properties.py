@@ -164,7 +164,7 @@ class ThermostatUnderMonitor(RuleBasedStateMachine):
 
 TestThermostatUnderMonitor = ThermostatUnderMonitor.TestCase
 TestThermostatUnderMonitor.settings = settings(
-    max_examples=400, stateful_step_count=60, deadline=None, database=None,
+    max_examples=500, stateful_step_count=60, deadline=None, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
