@@ -19,14 +19,13 @@ from thermo.decide import (
     AUTO,
     EMERGENCY,
     FANS,
-    HEAT,
     HOUR_MS,
     MODES,
     OFF,
     decide,
 )
 from thermo.gate import enforce
-from thermo.schedule import NO_SETPOINT, active, minutes_to_next
+from thermo.recovery import RECOVERY_RATE_DEFAULT_DF_H, follow_schedule, learn_recovery
 from thermo.schema import NO_BACKUP, SettingError, show, show_tenths, tenths
 from thermo.ticks import ELAPSED_CAP_MS, grow, step_ms
 
@@ -52,14 +51,6 @@ READING_MIN_DF = const(-600)
 READING_MAX_DF = const(1500)
 # Slots for recent compressor starts: the largest max_starts_per_hour.
 START_SLOTS = const(12)
-# Smart recovery: the learned heating rate starts at 3 °F/h and stays within
-# 0.5 to 15 °F/h; an early start begins at most 4 h ahead, and the heat pump
-# is judged unable to make it when it would be over 30 min late.
-RECOVERY_RATE_DEFAULT_DF_H = const(30)
-RECOVERY_RATE_MIN_DF_H = const(5)
-RECOVERY_RATE_MAX_DF_H = const(150)
-RECOVERY_MAX_LEAD_MIN = const(240)
-RECOVERY_GRACE_MIN = const(30)
 
 COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
 
@@ -224,7 +215,7 @@ class Thermostat:
         self._judge_sensors()
         if self.wall_minute != self.seen_minute:
             self.seen_minute = self.wall_minute
-            self._follow_schedule()
+            follow_schedule(self)
         out = enforce(self, decide(self))
         self._commit(out)
         self._raise_alerts()
@@ -299,72 +290,12 @@ class Thermostat:
             alerts |= ALERT_SHORT_CYCLE_BLOCKED
         self.alerts = alerts
 
-    # -- the schedule and smart recovery (once a minute) -------------------
-
-    def _follow_schedule(self):
-        entries = self.settings.schedule
-        if not entries or self.wall_minute < 0:
-            self.recovering = False
-            return
-        index = active(entries, self.wall_minute)
-        if index != self.schedule_index:
-            if self.recovering:
-                self._learn_recovery()
-            self.recovering = False
-            self.schedule_index = index
-            self._apply_entry(entries[index])
-        following, minutes = minutes_to_next(entries, self.wall_minute)
-        target_dF = entries[following][2]
-        heating = self.mode == HEAT or self.mode == AUTO
-        if self.recovering:
-            self.recovery_aux_ok = self._recovery_minutes(target_dF) > minutes + RECOVERY_GRACE_MIN
-        elif (self.settings.smart_recovery and heating and self.indoor_ok
-              and target_dF > self.heat_setpoint_dF and target_dF > self.indoor_dF):
-            needed = self._recovery_minutes(target_dF)
-            if minutes <= min(needed * 5 // 4 + 10, RECOVERY_MAX_LEAD_MIN):
-                self.recovering = True
-                self.recovery_learned = False
-                self.recovery_strips = False
-                self.recovery_ms = 0
-                self.recovery_from_dF = self.indoor_dF
-                self.recovery_aux_ok = needed > minutes + RECOVERY_GRACE_MIN
-                self._apply_heat_setpoint(target_dF)
-
-    def _recovery_minutes(self, target_dF):
-        """Minutes the heat pump needs to reach ``target_dF`` at the learned rate."""
-        return max(0, target_dF - self.indoor_dF) * 60 // self.recovery_rate_dF_h
-
-    def _learn_recovery(self):
-        """Fold the recovery just ended into the learned rate: only heat-pump
-        recoveries count (strips would flatter it), and only after 20 min."""
-        if self.recovery_learned or self.recovery_strips or self.recovery_ms < 1_200_000:
-            return
-        self.recovery_learned = True
-        minutes = self.recovery_ms // 60_000
-        observed = (self.indoor_dF - self.recovery_from_dF) * 60 // minutes
-        rate = (self.recovery_rate_dF_h + observed) // 2
-        self.recovery_rate_dF_h = min(RECOVERY_RATE_MAX_DF_H, max(RECOVERY_RATE_MIN_DF_H, rate))
-
-    def _apply_entry(self, entry):
-        if entry[2] != NO_SETPOINT:
-            self._apply_heat_setpoint(entry[2])
-        if entry[3] != NO_SETPOINT:
-            self.cool_setpoint_dF = entry[3]
-            if self.mode == AUTO and self.cool_setpoint_dF - self.heat_setpoint_dF < self.settings.auto_deadband_dF:
-                self.heat_setpoint_dF = self.cool_setpoint_dF - self.settings.auto_deadband_dF
-
-    def _apply_heat_setpoint(self, heat_dF):
-        """A scheduled heat setpoint; in auto the cool one yields to keep the deadband."""
-        self.heat_setpoint_dF = heat_dF
-        if self.mode == AUTO and self.cool_setpoint_dF - heat_dF < self.settings.auto_deadband_dF:
-            self.cool_setpoint_dF = heat_dF + self.settings.auto_deadband_dF
-
     # -- call and start bookkeeping (used by decide and gate) -------------
 
     def start_call(self, heat_call, cool_call):
         """A call begins or ends: its escalation starts afresh."""
         if self.recovering and self.heat_call and not heat_call and self.indoor_ok:
-            self._learn_recovery()  # the early start has reached its setpoint
+            learn_recovery(self)  # the early start has reached its setpoint
         self.heat_call = heat_call
         self.cool_call = cool_call
         self.call_run_ms = 0

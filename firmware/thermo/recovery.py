@@ -1,0 +1,93 @@
+"""Following the weekly schedule, and smart recovery before a scheduled rise.
+
+Once a minute (when the shell's wall clock moves on) the thermostat applies
+the schedule entry in force, and looks ahead: if the next entry raises the
+heat setpoint, it starts early, by the time the heat pump needs at the rate
+it has learned (plus a quarter and 10 minutes, at most 4 hours), so the
+house is warm when the occupied period begins. During that recovery the
+decision keeps electric strips off (ASHRAE 90.1 §6.4.3.5) unless the learned
+rate says the heat pump would be more than 30 minutes late.
+
+The rate is learned from the house itself: each recovery that the heat pump
+made alone, lasting at least 20 minutes, yields degrees gained per hour, and
+the rate moves halfway towards it.
+"""
+
+from thermo.decide import AUTO, HEAT
+from thermo.schedule import NO_SETPOINT, active, minutes_to_next
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    const = lambda value: value  # noqa: E731
+
+
+# The learned heating rate starts at 3 °F/h and stays within
+# 0.5 to 15 °F/h; an early start begins at most 4 h ahead, and the heat pump
+# is judged unable to make it when it would be over 30 min late.
+RECOVERY_RATE_DEFAULT_DF_H = const(30)
+RECOVERY_RATE_MIN_DF_H = const(5)
+RECOVERY_RATE_MAX_DF_H = const(150)
+RECOVERY_MAX_LEAD_MIN = const(240)
+RECOVERY_GRACE_MIN = const(30)
+
+
+def follow_schedule(t):
+    """Apply the entry in force; start, or re-judge, an early start."""
+    entries = t.settings.schedule
+    if not entries or t.wall_minute < 0:
+        t.recovering = False
+        return
+    index = active(entries, t.wall_minute)
+    if index != t.schedule_index:
+        if t.recovering:
+            learn_recovery(t)
+        t.recovering = False
+        t.schedule_index = index
+        apply_entry(t, entries[index])
+    following, minutes = minutes_to_next(entries, t.wall_minute)
+    target_dF = entries[following][2]
+    heating = t.mode == HEAT or t.mode == AUTO
+    if t.recovering:
+        t.recovery_aux_ok = recovery_minutes(t, target_dF) > minutes + RECOVERY_GRACE_MIN
+    elif (t.settings.smart_recovery and heating and t.indoor_ok
+          and target_dF > t.heat_setpoint_dF and target_dF > t.indoor_dF):
+        needed = recovery_minutes(t, target_dF)
+        if minutes <= min(needed * 5 // 4 + 10, RECOVERY_MAX_LEAD_MIN):
+            t.recovering = True
+            t.recovery_learned = False
+            t.recovery_strips = False
+            t.recovery_ms = 0
+            t.recovery_from_dF = t.indoor_dF
+            t.recovery_aux_ok = needed > minutes + RECOVERY_GRACE_MIN
+            apply_heat_setpoint(t, target_dF)
+
+def recovery_minutes(t, target_dF):
+    """Minutes the heat pump needs to reach ``target_dF`` at the learned rate."""
+    return max(0, target_dF - t.indoor_dF) * 60 // t.recovery_rate_dF_h
+
+def learn_recovery(t):
+    """Fold the recovery just ended into the learned rate: only heat-pump
+    recoveries count (strips would flatter it), and only after 20 min."""
+    if t.recovery_learned or t.recovery_strips or t.recovery_ms < 1_200_000:
+        return
+    t.recovery_learned = True
+    minutes = t.recovery_ms // 60_000
+    observed = (t.indoor_dF - t.recovery_from_dF) * 60 // minutes
+    rate = (t.recovery_rate_dF_h + observed) // 2
+    t.recovery_rate_dF_h = min(RECOVERY_RATE_MAX_DF_H, max(RECOVERY_RATE_MIN_DF_H, rate))
+
+def apply_entry(t, entry):
+    """The setpoints of a schedule entry; in auto the other setpoint yields."""
+    if entry[2] != NO_SETPOINT:
+        apply_heat_setpoint(t, entry[2])
+    if entry[3] != NO_SETPOINT:
+        t.cool_setpoint_dF = entry[3]
+        if t.mode == AUTO and t.cool_setpoint_dF - t.heat_setpoint_dF < t.settings.auto_deadband_dF:
+            t.heat_setpoint_dF = t.cool_setpoint_dF - t.settings.auto_deadband_dF
+
+def apply_heat_setpoint(t, heat_dF):
+    """A scheduled heat setpoint; in auto the cool one yields to keep the deadband."""
+    t.heat_setpoint_dF = heat_dF
+    if t.mode == AUTO and t.cool_setpoint_dF - heat_dF < t.settings.auto_deadband_dF:
+        t.cool_setpoint_dF = heat_dF + t.settings.auto_deadband_dF
