@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.package-lock.json
 SCENARIO ?= host_tests/scenarios/heat_call.json
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint mpy bench replay run clean
+.PHONY: help venv test lint mpy bench replay run clean deploy
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -42,7 +42,17 @@ bench: $(VENV_STAMP) $(NODE_STAMP) mpy ## footprint and speed figures, measured 
 replay: $(VENV_STAMP) ## replay a scenario: make replay SCENARIO=host_tests/scenarios/dual_fuel.json
 	$(PY) tools/replay.py --explain $(SCENARIO)
 
-run: replay ## (until the simulator lands) replay the bundled example and print the relay timeline
+SPEED ?= 60
+run: $(VENV_STAMP) ## the firmware on the simulated reference house, live in the terminal: make run SPEED=120
+	$(PY) tools/run.py --speed $(SPEED)
+
+deploy: $(VENV_STAMP) mpy ## install on a board: make deploy BOARD=rpi_pico [PORT=/dev/ttyACM0] [CONFIG=my.json] [DRY_RUN=1]
+	@test -n "$(BOARD)" || { echo "make deploy: say which board, e.g. BOARD=rpi_pico (boards/*.json)" >&2; exit 2; }
+	$(PY) tools/deploy.py $(BOARD) $(if $(PORT),--port $(PORT)) $(if $(CONFIG),--config $(CONFIG)) $(if $(DRY_RUN),--dry-run)
 
 clean: ## remove the virtualenv, node_modules, build output and caches
 	rm -rf $(VENV) node_modules build typings .pytest_cache .hypothesis .ruff_cache
+
+.PHONY: bench-control
+bench-control: $(VENV_STAMP) ## firmware vs baseline thermostat on the reference house: every day x schedule, and the targets
+	$(PY) tools/bench_control.py

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""The firmware running on the desktop against the simulated reference house, live.
+
+    python tools/run.py                  # cold day, from 06:00, 60x accelerated time
+    python tools/run.py --speed 600 --day mild --schedule setback --start 21:00
+    python tools/run.py --headless 3600  # no terminal UI: print a few plain-text frames
+
+The real control core (firmware/thermo) decides every 5 s of simulated time
+on a ticks_ms clock of its own; the house, heat pump, strips and weather are
+tools/sim. Keys: m mode, f fan, + / - heat setpoint, i / o pull or restore the
+indoor / outdoor sensor, > / < speed, q quit.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TOOLS.parent / "firmware"))
+sys.path.insert(0, str(TOOLS))
+
+from sim.controllers import FirmwareController  # noqa: E402
+from sim.equipment import BITS, NAMES, Equipment  # noqa: E402
+from sim.house import SECONDS_PER_HOUR, House, gains_btuh  # noqa: E402
+from sim.weather import DAYS, outdoor_f  # noqa: E402
+
+STEP_S = 5
+MODES = ("off", "heat", "cool", "auto", "emergency")
+FANS = ("auto", "on", "circulate")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SPARK = "▁▂▃▄▅▆▇█"
+KEYS_HELP = "keys: m mode  f fan  +/- heat setpoint  i/o pull/restore indoor/outdoor sensor  >/< speed  q quit"
+
+
+class Live:
+    """The simulated house and the firmware, advanced in 5 s steps of simulated time."""
+
+    def __init__(self, day="cold", schedule=None, start_h=6.0, settings=None, start_below_f=1.5):
+        from thermo.schema import SettingError
+        self.setting_error = SettingError
+        self.day = day
+        self.settings = dict(settings or {})
+        self.t_s = int(start_h * SECONDS_PER_HOUR) // STEP_S * STEP_S
+        self.controller = FirmwareController(self.settings, schedule, mode="heat", heat_setpoint_f=70.0,
+                                             warn=self._note, start_s=self.t_s)
+        self.thermostat = self.controller.thermostat
+        self.equipment = Equipment.from_settings(self.settings)
+        air = self.thermostat.heat_setpoint_dF / 10 - start_below_f
+        self.house = House.at_steady_state(air, outdoor_f(day, self.t_s), gains_btuh(self.t_s), STEP_S)
+        self.indoor_pulled = False
+        self.outdoor_pulled = False
+        self.outputs = 0
+        self.energy_kwh = 0.0
+        self.strip_kwh = 0.0
+        self.power_kw = 0.0
+        self.history = []  # indoor °F once a simulated minute
+        self.pending_s = 0.0
+        self.message = "started %s day at %s" % (day, self.clock())
+
+    def _note(self, text):
+        self.message = text
+
+    def clock(self):
+        t = self.t_s
+        return "%s %02d:%02d:%02d" % (WEEKDAYS[t // 86400 % 7], t // 3600 % 24, t // 60 % 60, t % 60)
+
+    def outdoor_now_f(self):
+        return outdoor_f(self.day, self.t_s)
+
+    def step(self):
+        t = self.t_s
+        indoor = None if self.indoor_pulled else self.house.air_f
+        outdoor = None if self.outdoor_pulled else outdoor_f(self.day, t)
+        self.outputs = self.controller.step(t, t // 60 % 10080, indoor, outdoor)
+        flows = self.equipment.step(self.outputs, outdoor_f(self.day, t + STEP_S / 2), STEP_S)
+        self.house.step(outdoor_f(self.day, t + STEP_S / 2), gains_btuh(t), flows.hvac_btuh)
+        self.power_kw = flows.electric_kw
+        self.energy_kwh += flows.electric_kw * STEP_S / SECONDS_PER_HOUR
+        self.strip_kwh += flows.strip_kw * STEP_S / SECONDS_PER_HOUR
+        self.t_s += STEP_S
+        if self.t_s % 60 == 0:
+            self.history.append(self.house.air_f)
+            del self.history[:-60]
+
+    def advance(self, sim_s):
+        self.pending_s += sim_s
+        while self.pending_s >= STEP_S:
+            self.pending_s -= STEP_S
+            self.step()
+
+    def key(self, key):
+        """Apply one key; the outcome goes to ``message``."""
+        t = self.thermostat
+        try:
+            if key == "m":
+                mode = MODES[(MODES.index(_mode(t)) + 1) % len(MODES)]
+                t.command({"mode": mode})
+                self.message = "mode: %s" % mode
+            elif key == "f":
+                fan = FANS[(FANS.index(_fan(t)) + 1) % len(FANS)]
+                t.command({"fan": fan})
+                self.message = "fan: %s" % fan
+            elif key in "+=-":
+                setpoint = t.heat_setpoint_dF / 10 + (-1 if key == "-" else 1)
+                t.command({"heat_setpoint_f": setpoint})
+                self.message = "heat setpoint: %.1f °F" % setpoint
+            elif key == "i":
+                self.indoor_pulled = not self.indoor_pulled
+                self.message = "indoor sensor %s" % ("pulled" if self.indoor_pulled else "restored")
+            elif key == "o":
+                self.outdoor_pulled = not self.outdoor_pulled
+                self.message = "outdoor sensor %s" % ("pulled" if self.outdoor_pulled else "restored")
+        except self.setting_error as error:
+            self.message = "refused: %s" % error
+
+    def frame(self, speed):
+        """The screen as [(text, terminal bit or 0)] pieces, one list per line."""
+        t = self.thermostat
+        leds = []
+        for name, bit in zip(NAMES, BITS, strict=True):
+            leds.append((" %s " % name, 0))
+            leds.append(("●" if self.outputs & bit else "○", bit if self.outputs & bit else -1))
+            leds.append(("  ", 0))
+        indoor_state = "PULLED" if self.indoor_pulled else ("ok" if t.indoor_ok else "failed")
+        outdoor_state = "PULLED" if self.outdoor_pulled else ("ok" if t.outdoor_ok else "failed")
+        held = t.held_reasons()
+        held_text = "  ".join("%s: %s" % (name, held[name]) for name in NAMES if name in held) or "nothing"
+        lo, hi = (min(self.history), max(self.history)) if self.history else (0.0, 0.0)
+        span = max(hi - lo, 0.5)
+        spark = "".join(SPARK[min(7, int((v - lo) / span * 7 + 0.5))] for v in self.history)
+        return [
+            [("thermo: firmware on the simulated reference house (%s day)   %s   %gx" % (
+                self.day, self.clock(), speed), 0)],
+            [],
+            leds,
+            [],
+            [("  indoor  %6.1f °F  sensor %-7s   house air %5.2f °F   mass %5.2f °F" % (
+                t.indoor_dF / 10, indoor_state, self.house.air_f, self.house.mass_f), 0)],
+            [("  outdoor %6.1f °F  sensor %-7s" % (self.outdoor_now_f(), outdoor_state), 0)],
+            [("  mode    %-9s  fan %-9s   heat setpoint %.1f °F   cool setpoint %.1f °F" % (
+                _mode(t), _fan(t), t.heat_setpoint_dF / 10, t.cool_setpoint_dF / 10), 0)],
+            [("  alerts  %s" % (", ".join(t.alert_names()) or "none"), 0)],
+            [("  held    %s" % held_text, 0)],
+            [("  power   %5.2f kW   energy %.2f kWh (strips %.2f kWh) since start" % (
+                self.power_kw, self.energy_kwh, self.strip_kwh), 0)],
+            [("  last hour %5.1f..%5.1f °F  %s" % (lo, hi, spark) if self.history else "  last hour --", 0)],
+            [],
+            [("  " + self.message, 0)],
+            [("  " + KEYS_HELP, 0)],
+        ]
+
+
+def _mode(t):
+    return MODES[t.mode]
+
+
+def _fan(t):
+    return FANS[t.fan]
+
+
+def plain(lines):
+    """A frame as plain text: LEDs read ON/-- so logs and tests can grep them."""
+    out = []
+    for line in lines:
+        text = ""
+        for piece, _bit in line:
+            if piece in ("●", "○"):
+                piece = "ON" if piece == "●" else "--"
+            text += piece
+        out.append(text.rstrip())
+    return "\n".join(out)
+
+
+def parse_keys(text):
+    """"300:i,900:m" -> [(300.0, "i"), (900.0, "m")], in time order."""
+    keys = []
+    for item in filter(None, (text or "").split(",")):
+        at, _, key = item.partition(":")
+        keys.append((float(at), key))
+    return sorted(keys)
+
+
+def run_headless(live, seconds, every, keys, speed):
+    end = live.t_s + seconds
+    start = live.t_s
+    next_frame = start + STEP_S
+    while live.t_s < end:
+        while keys and keys[0][0] <= live.t_s - start:
+            live.key(keys.pop(0)[1])
+        live.step()
+        if live.t_s >= next_frame or live.t_s >= end:
+            print(plain(live.frame(speed)))
+            print("-" * 78, flush=True)
+            next_frame += every
+    return 0
+
+
+COLOURS = {1: 2, 2: 2, 4: 6, 8: 1, 16: 3, 32: 5}  # terminal bit -> curses colour number
+
+
+def run_curses(live, speed):
+    import curses
+    import locale
+
+    locale.setlocale(locale.LC_ALL, "")
+
+    def main(screen):
+        nonlocal speed
+        curses.curs_set(0)
+        screen.timeout(100)
+        if curses.has_colors():
+            curses.start_color()
+            curses.use_default_colors()
+            for bit, colour in COLOURS.items():
+                curses.init_pair(bit, colour, -1)
+        last = time.monotonic()
+        while True:
+            key = screen.getch()
+            if key in (ord("q"), ord("Q"), 27):
+                return
+            if key == ord(">"):
+                speed = min(speed * 2, 7200)
+            elif key == ord("<"):
+                speed = max(speed / 2, 1)
+            elif 0 <= key < 256:
+                live.key(chr(key))
+            now = time.monotonic()
+            live.advance(min(now - last, 1.0) * speed)
+            last = now
+            screen.erase()
+            height, width = screen.getmaxyx()
+            for row, line in enumerate(live.frame(speed)[:height]):
+                column = 0
+                for text, bit in line:
+                    attrs = 0
+                    if bit > 0 and curses.has_colors():
+                        attrs = curses.color_pair(bit) | curses.A_BOLD
+                    elif bit < 0:
+                        attrs = curses.A_DIM
+                    if column < width - 1:
+                        try:
+                            screen.addstr(row, column, text[:width - 1 - column], attrs)
+                        except curses.error:
+                            pass
+                    column += len(text)
+            screen.refresh()
+
+    curses.wrapper(main)
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--day", choices=sorted(DAYS), default="cold")
+    parser.add_argument("--schedule", choices=("setback",), help="run the firmware's setback schedule")
+    parser.add_argument("--start", default="06:00", metavar="HH:MM", help="simulated time of day to start at")
+    parser.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second (default 60)")
+    parser.add_argument("--headless", type=float, metavar="SECONDS",
+                        help="no UI: simulate SECONDS of house time as fast as possible, print plain frames")
+    parser.add_argument("--every", type=float, default=None, metavar="SECONDS",
+                        help="headless: a frame every SECONDS of simulated time (default: 4 frames)")
+    parser.add_argument("--keys", default="", help='headless: keys at simulated seconds, e.g. "300:i,900:i"')
+    args = parser.parse_args(argv)
+    hours, _, minutes = args.start.partition(":")
+    try:
+        start_h = int(hours) + int(minutes or 0) / 60
+    except ValueError:
+        parser.error("--start: %r is not HH:MM" % args.start)
+    if args.speed <= 0:
+        parser.error("--speed must be positive")
+    live = Live(args.day, args.schedule, start_h)
+    if args.headless is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("run.py: no terminal; running headless for one simulated hour (see --headless)", file=sys.stderr)
+        args.headless = 3600.0
+    if args.headless is not None:
+        every = args.every or max(args.headless / 4, STEP_S)
+        try:
+            return run_headless(live, args.headless, every, parse_keys(args.keys), args.speed)
+        except BrokenPipeError:  # e.g. piped into head
+            sys.stdout = None
+            return 0
+    return run_curses(live, args.speed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

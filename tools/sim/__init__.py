@@ -1,0 +1,13 @@
+"""The reference house of ``reference-house.md``, simulated in closed loop.
+
+Physics lives here, on the desktop, never in ``firmware/``:
+
+    house.py        two-node RC model (air + mass), integrated exactly
+    equipment.py    heat pump, strips, furnace, blower: heat out, power in
+    weather.py      the three weather days
+    schedules.py    constant and setback, for the simulator and the firmware
+    controllers.py  firmware (in process), baseline, and any --interactive controller
+    loop.py         one closed-loop day (after a warm-up day)
+    kpis.py         the reference document's figures, by their definitions
+    plot.py         one page: temperatures, setpoint, terminal timelines
+"""

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Simulate one day of the reference house in closed loop with a controller.
+
+    python tools/simulate.py --day cold --schedule setback --plot day.png
+    python tools/simulate.py --controller baseline --csv day.csv
+    python tools/simulate.py --controller "interactive:python tools/replay.py --interactive"
+
+Prints the figures of reference-house.md, one `name: value unit` line each.
+The house starts at 00:00 at steady state; one identical warm-up day runs
+before the measured day. The physics is in tools/sim/, the control code is
+the real firmware (firmware/thermo), unchanged.
+"""
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TOOLS.parent / "firmware"))
+sys.path.insert(0, str(TOOLS))
+
+from sim import controllers, loop  # noqa: E402
+from sim.equipment import BITS, NAMES  # noqa: E402
+from sim.kpis import UNITS  # noqa: E402
+from sim.weather import DAYS  # noqa: E402
+
+
+def format_figure(name, value):
+    unit = UNITS[name]
+    text = "%d" % value if isinstance(value, int) else "%.2f" % value
+    return "%s: %s %s" % (name, text, unit)
+
+
+def load_settings(path):
+    if not path:
+        return {}
+    try:
+        settings = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise SystemExit("simulate.py: %s: %s" % (path, error)) from None
+    if not isinstance(settings, dict):
+        raise SystemExit("simulate.py: %s: must be a JSON object of firmware settings" % path)
+    from thermo.schema import SettingError, validate
+    try:
+        validate(settings)
+    except SettingError as error:
+        raise SystemExit("simulate.py: %s: %s" % (path, error)) from None
+    return settings
+
+
+def write_csv(run, path):
+    s = run.series
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        columns = [name for name in loop.SERIES if name != "outputs"]
+        writer.writerow(["clock"] + columns + list(NAMES))
+        for index in range(len(s["t_s"])):
+            t = s["t_s"][index]
+            clock = "%02d:%02d:%02d" % (t // 3600, t // 60 % 60, t % 60)
+            row = [clock]
+            for name in columns:
+                value = s[name][index]
+                row.append(int(value) if isinstance(value, bool) else
+                           ("%.4f" % value if isinstance(value, float) else value))
+            row += [1 if s["outputs"][index] & bit else 0 for bit in BITS]
+            writer.writerow(row)
+
+
+class Progress:
+    """A tqdm bar on stderr that shows itself only once a run has taken 2 s."""
+
+    def __init__(self, total, description):
+        from tqdm import tqdm
+        tty = sys.stderr.isatty()
+        self.bar = tqdm(total=total, desc=description, unit="step", file=sys.stderr, delay=2.0, leave=False,
+                        mininterval=0.2 if tty else 10.0, dynamic_ncols=tty)
+
+    def __call__(self, steps):
+        self.bar.update(steps)
+
+    def close(self):
+        self.bar.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--day", choices=sorted(DAYS), default="cold")
+    parser.add_argument("--schedule", choices=("constant", "setback"), default="constant")
+    parser.add_argument("--settings", metavar="FILE", help="JSON of firmware settings (default: the reference "
+                        "heat pump: single stage, electric strips, defaults otherwise)")
+    parser.add_argument("--controller", default="firmware", help="firmware, baseline or interactive:CMD")
+    parser.add_argument("--plot", metavar="PNG", help="write a one-page plot of the measured day")
+    parser.add_argument("--csv", metavar="PATH", help="write the measured day's series, one row per 5 s step")
+    parser.add_argument("--noise", type=float, default=0.0, metavar="DEGF",
+                        help="Gaussian sensor noise, standard deviation in °F (default 0)")
+    parser.add_argument("--quantum", type=float, default=0.0, metavar="DEGF",
+                        help="sensor resolution in °F, e.g. 0.5 (default: none; the firmware rounds to 0.1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the sensor noise")
+    parser.add_argument("--wrong-ob", action="store_true", help="equipment valve of the other polarity than set")
+    args = parser.parse_args(argv)
+    settings = load_settings(args.settings)
+    try:
+        controller = controllers.make(args.controller, settings, args.schedule)
+    except ValueError as error:
+        parser.error(str(error))
+    valve = None
+    if args.wrong_ob:
+        valve = "B" if settings.get("reversing_valve", "O") == "O" else "O"
+    sensors = loop.Sensors(args.noise, args.quantum, args.seed)
+    progress = Progress(2 * loop.DAY_S // loop.DT_S, "%s %s" % (args.day, args.schedule))
+    started = time.monotonic()
+    try:
+        run = loop.simulate(args.day, args.schedule, controller, settings, sensors=sensors, valve=valve,
+                            progress=progress)
+    except RuntimeError as error:
+        progress.close()
+        print("simulate.py: %s" % error, file=sys.stderr)
+        return 1
+    progress.close()
+    print("day: %s" % args.day)
+    print("schedule: %s" % args.schedule)
+    print("controller: %s" % args.controller)
+    for name in UNITS:
+        if name in run.kpis:
+            print(format_figure(name, run.kpis[name]))
+    if args.csv:
+        write_csv(run, args.csv)
+    if args.plot:
+        from sim.plot import plot_run
+        plot_run(run, args.plot)
+    print("wall time: %.1f s" % (time.monotonic() - started), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
