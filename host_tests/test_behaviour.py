@@ -263,3 +263,15 @@ def test_timelines_are_identical_across_a_ticks_ms_wrap():
     near_wrap = lines_with_origin((1 << 30) - 250_000)  # wraps during the first min_off
     assert near_wrap == lines_with_origin(0) == run(scenario)
     assert len(near_wrap) > 5
+
+
+def test_cycle_overshoot_ends_a_heat_call_that_far_past_setpoint():
+    events = [heat(indoor=68.0), {"t": 600, "indoor_f": 70.5}, {"t": 700, "indoor_f": 71.0}]
+    timeline = replay(events, config={"cycle_overshoot_f": 1.0}, duration=900)
+    assert timeline.first("Y1", 0, after=300) == 700
+
+
+def test_cycle_overshoot_ends_a_cool_call_that_far_below_setpoint():
+    events = [cool(indoor=76.0), {"t": 600, "indoor_f": 74.5}, {"t": 700, "indoor_f": 74.0}]
+    timeline = replay(events, config={"cycle_overshoot_f": 1.0}, duration=900)
+    assert timeline.first("Y1", 0, after=300) == 700

@@ -10,6 +10,7 @@ is one warm-up day and one measured day of tools/sim (see simulate.py).
 """
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ sys.path.insert(0, str(TOOLS.parent / "firmware"))
 sys.path.insert(0, str(TOOLS))
 
 from sim import controllers, loop  # noqa: E402
+from simulate import load_settings  # noqa: E402
 
 DAYS = ("mild", "cold", "design")
 SCHEDULES = ("constant", "setback")
@@ -102,9 +104,13 @@ def targets(results):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--settings", metavar="FILE", help="firmware settings JSON, or \"defaults\" (default: "
+                        "tools/sim/reference-installer.json, the installer settings for the reference house)")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    results = run_all(quiet=args.quiet)
+    settings = load_settings(args.settings)
+    print("firmware settings: %s" % (json.dumps(settings) if settings else "the contract defaults"))
+    results = run_all(settings, quiet=args.quiet)
     for line in table(results):
         print(line)
     print()

@@ -34,9 +34,15 @@ def format_figure(name, value):
     return "%s: %s %s" % (name, text, unit)
 
 
+REFERENCE_INSTALLER = Path(__file__).resolve().parent / "sim" / "reference-installer.json"
+
+
 def load_settings(path):
-    if not path:
+    """Firmware settings from a JSON file; "defaults" for the contract defaults
+    alone; none given: the installer settings for the reference house."""
+    if path == "defaults":
         return {}
+    path = path or REFERENCE_INSTALLER
     try:
         settings = json.loads(Path(path).read_text())
     except (OSError, ValueError) as error:
@@ -89,8 +95,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--day", choices=sorted(DAYS), default="cold")
     parser.add_argument("--schedule", choices=("constant", "setback"), default="constant")
-    parser.add_argument("--settings", metavar="FILE", help="JSON of firmware settings (default: the reference "
-                        "heat pump: single stage, electric strips, defaults otherwise)")
+    parser.add_argument("--settings", metavar="FILE", help="JSON of firmware settings, or \"defaults\" for the "
+                        "contract's defaults (default: tools/sim/reference-installer.json, the installer settings "
+                        "for the reference house)")
     parser.add_argument("--controller", default="firmware", help="firmware, baseline or interactive:CMD")
     parser.add_argument("--plot", metavar="PNG", help="write a one-page plot of the measured day")
     parser.add_argument("--csv", metavar="PATH", help="write the measured day's series, one row per 5 s step")

@@ -56,12 +56,12 @@ def update_calls(t):
         mode = t.mode
         if mode == HEAT or mode == AUTO or mode == EMERGENCY:
             if t.heat_call:
-                heat_call = indoor < t.heat_setpoint_dF
+                heat_call = indoor < t.heat_setpoint_dF + s.cycle_overshoot_dF
             else:
                 heat_call = indoor <= t.heat_setpoint_dF - s.heat_differential_dF
         if (mode == COOL or mode == AUTO) and not heat_call:
             if t.cool_call:
-                cool_call = indoor > t.cool_setpoint_dF
+                cool_call = indoor > t.cool_setpoint_dF - s.cycle_overshoot_dF
             else:
                 cool_call = indoor >= t.cool_setpoint_dF + s.cool_differential_dF
     if heat_call != t.heat_call or cool_call != t.cool_call:

@@ -36,6 +36,9 @@ SCHEMA = (
      "Y1 stays on at least this long unless a safety rule ends the call"),
     ("max_starts_per_hour", WHOLE, 4, (1, 12), "",
      "at most this many Y1 starts in any 60 minutes"),
+    ("cycle_overshoot_f", DEGREES, 0.0, (0.0, 2.0), "°F",
+     "a compressor call ends this far past setpoint (0: at setpoint), for fewer, longer cycles "
+     "inside the comfort band"),
     ("stage2_delta_f", DEGREES, 2.0, (0.5, 10.0), "°F",
      "Y2 joins when indoor is this far from setpoint (2-stage only)"),
     ("stage2_delay_s", WHOLE, 600, (0, 7200), "s",
@@ -216,6 +219,7 @@ class Settings:
         self.backup = _BACKUPS[values["backup_heat"]]
         self.heat_differential_dF = tenths(values["heat_differential_f"])
         self.cool_differential_dF = tenths(values["cool_differential_f"])
+        self.cycle_overshoot_dF = tenths(values["cycle_overshoot_f"])
         self.min_off_ms = values["min_off_s"] * 1000
         self.min_on_ms = values["min_on_s"] * 1000
         self.max_starts_per_hour = values["max_starts_per_hour"]
