@@ -55,4 +55,4 @@ clean: ## remove the virtualenv, node_modules, build output and caches
 
 .PHONY: bench-control
 bench-control: $(VENV_STAMP) ## firmware vs baseline thermostat on the reference house: every day x schedule, and the targets
-	$(PY) tools/bench_control.py
+	$(PY) tools/bench_control.py $(if $(SETTINGS),--settings $(SETTINGS))

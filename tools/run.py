@@ -260,6 +260,8 @@ def main(argv=None):
                         help="no UI: simulate SECONDS of house time as fast as possible, print plain frames")
     parser.add_argument("--every", type=float, default=None, metavar="SECONDS",
                         help="headless: a frame every SECONDS of simulated time (default: 4 frames)")
+    parser.add_argument("--settings", metavar="FILE", help="firmware settings JSON, or \"defaults\" (default: "
+                        "tools/sim/reference-installer.json)")
     parser.add_argument("--keys", default="", help='headless: keys at simulated seconds, e.g. "300:i,900:i"')
     args = parser.parse_args(argv)
     hours, _, minutes = args.start.partition(":")
@@ -269,7 +271,9 @@ def main(argv=None):
         parser.error("--start: %r is not HH:MM" % args.start)
     if args.speed <= 0:
         parser.error("--speed must be positive")
-    live = Live(args.day, args.schedule, start_h)
+    from simulate import load_settings
+
+    live = Live(args.day, args.schedule, start_h, settings=load_settings(args.settings))
     if args.headless is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("run.py: no terminal; running headless for one simulated hour (see --headless)", file=sys.stderr)
         args.headless = 3600.0
