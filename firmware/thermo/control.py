@@ -71,6 +71,36 @@ def _setpoint_dF(key, value, allowed):
     return tenths(value)
 
 
+class Sensor:
+    """One temperature sensor as the core sees it: failed from boot until a
+    first valid reading, and again once no valid reading has come for the
+    timeout. A reading counts from the tick it is taken for."""
+
+    def __init__(self):
+        self.raw_dF = 0
+        self.age_ms = 0
+        self.seen = False
+        self.fresh = False
+
+    def reading(self, value_dF):
+        """A reading in tenths of °F; None, or a value no sensor could mean,
+        is no reading."""
+        if value_dF is not None and READING_MIN_DF <= value_dF <= READING_MAX_DF:
+            self.raw_dF = value_dF
+            self.fresh = True
+
+    def advance(self, step):
+        if self.fresh:
+            self.age_ms = 0
+            self.seen = True
+            self.fresh = False
+        else:
+            self.age_ms = grow(self.age_ms, step)
+
+    def ok(self, timeout_ms):
+        return self.seen and self.age_ms < timeout_ms
+
+
 class Thermostat:
     """One thermostat from power-up: all outputs off, the compressor's
     minimum off time counting from now (rules 4 and 12)."""
@@ -81,17 +111,11 @@ class Thermostat:
         self.fan = 0
         self.heat_setpoint_dF = DEFAULT_HEAT_SETPOINT_DF
         self.cool_setpoint_dF = DEFAULT_COOL_SETPOINT_DF
-        # Sensors: missing until a first valid reading, failed until then.
-        self.indoor_raw_dF = 0
-        self.indoor_age_ms = 0
-        self.indoor_seen = False
-        self.indoor_fresh = False
+        # Sensors, and what decide and gate read of them each tick.
+        self.indoor = Sensor()
+        self.outdoor = Sensor()
         self.indoor_ok = False
         self.indoor_dF = 0
-        self.outdoor_raw_dF = 0
-        self.outdoor_age_ms = 0
-        self.outdoor_seen = False
-        self.outdoor_fresh = False
         self.outdoor_ok = False
         self.outdoor_dF = 0
         # Outputs and why any was held back.
@@ -189,17 +213,12 @@ class Thermostat:
     # -- readings ---------------------------------------------------------
 
     def indoor_reading(self, value_dF):
-        """A reading in tenths of °F taken for the next tick (None, or a value
-        no sensor could mean, is no reading)."""
-        if value_dF is not None and READING_MIN_DF <= value_dF <= READING_MAX_DF:
-            self.indoor_raw_dF = value_dF
-            self.indoor_fresh = True
+        """An indoor reading in tenths of °F for the next tick (see Sensor)."""
+        self.indoor.reading(value_dF)
 
     def outdoor_reading(self, value_dF):
-        """A valid outdoor reading in tenths of °F (None: no reading)."""
-        if value_dF is not None and READING_MIN_DF <= value_dF <= READING_MAX_DF:
-            self.outdoor_raw_dF = value_dF
-            self.outdoor_fresh = True
+        """An outdoor reading in tenths of °F for the next tick (see Sensor)."""
+        self.outdoor.reading(value_dF)
 
     # -- the tick ---------------------------------------------------------
 
@@ -225,18 +244,8 @@ class Thermostat:
         self.y1_state_ms = grow(self.y1_state_ms, step)
         self.w2_state_ms = grow(self.w2_state_ms, step)
         self.fan_state_ms = grow(self.fan_state_ms, step)
-        if self.indoor_fresh:
-            self.indoor_age_ms = 0
-            self.indoor_seen = True
-            self.indoor_fresh = False
-        else:
-            self.indoor_age_ms = grow(self.indoor_age_ms, step)
-        if self.outdoor_fresh:
-            self.outdoor_age_ms = 0
-            self.outdoor_seen = True
-            self.outdoor_fresh = False
-        else:
-            self.outdoor_age_ms = grow(self.outdoor_age_ms, step)
+        self.indoor.advance(step)
+        self.outdoor.advance(step)
         self.starts_limit_changed_ms = grow(self.starts_limit_changed_ms, step)
         ages = self.start_ages_ms
         for index in range(START_SLOTS):
@@ -253,10 +262,10 @@ class Thermostat:
 
     def _judge_sensors(self):
         s = self.settings
-        self.indoor_ok = self.indoor_seen and self.indoor_age_ms < s.sensor_timeout_ms
-        self.indoor_dF = self.indoor_raw_dF + s.indoor_offset_dF
-        self.outdoor_ok = self.outdoor_seen and self.outdoor_age_ms < s.sensor_timeout_ms
-        self.outdoor_dF = self.outdoor_raw_dF + s.outdoor_offset_dF
+        self.indoor_ok = self.indoor.ok(s.sensor_timeout_ms)
+        self.indoor_dF = self.indoor.raw_dF + s.indoor_offset_dF
+        self.outdoor_ok = self.outdoor.ok(s.sensor_timeout_ms)
+        self.outdoor_dF = self.outdoor.raw_dF + s.outdoor_offset_dF
 
     def _commit(self, out):
         s = self.settings
