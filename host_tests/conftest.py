@@ -1,6 +1,6 @@
 """Shared helpers: the firmware on sys.path, and timelines to assert on.
 
-``replay(...)`` runs a scenario through ``thermo.scenario``, the same path
+``replay(...)`` runs a scenario through ``tools/scenario.py``, the same path
 ``tools/replay.py`` takes, and returns a :class:`Timeline` of the printed
 lines, so a test reads as "given these events, at t the outputs are ...".
 """
@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 FIRMWARE = ROOT / "firmware"
 if str(FIRMWARE) not in sys.path:
     sys.path.insert(0, str(FIRMWARE))
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "tools"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
-from thermo import scenario as sc  # noqa: E402
+import scenario as sc  # noqa: E402
 
 TERMINALS = ("Y1", "Y2", "G", "W2", "OB", "E")
 

@@ -2,13 +2,13 @@
 
 Runs unchanged on CPython and on MicroPython (tools/micropython.mjs), so the
 conformance test can require both interpreters to print the same bytes.
-Usage: replay_many.py SCENARIOS.json  (firmware/ must be importable)
+Usage: replay_many.py SCENARIOS.json  (firmware/ and tools/scenario.py must be importable)
 """
 
 import json
 import sys
 
-from thermo import scenario as sc
+import scenario as sc
 
 
 def main(path):

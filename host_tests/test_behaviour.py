@@ -1,10 +1,10 @@
 """The contract's behaviour (liveness) lines and known traps, one test each."""
 
 from conftest import cool, heat, replay
+from scenario import Replay, parse, run
 
 from thermo import terminals as T
 from thermo.control import Thermostat
-from thermo.scenario import Replay, parse, run
 
 # -- heat -----------------------------------------------------------------------
 

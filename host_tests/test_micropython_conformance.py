@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT / "tools" / "micropython.mjs"
 SCRIPT = ROOT / "host_tests" / "replay_many.py"
+ENGINE = ROOT / "tools" / "scenario.py"  # the replay engine: desktop code, MicroPython-clean
 SCENARIOS = sorted((ROOT / "host_tests" / "scenarios").glob("*.json"))
 MODES = ("off", "heat", "cool", "auto", "emergency", "dry")  # "dry" is refused
 FANS = ("auto", "on", "circulate")
@@ -81,7 +82,7 @@ def scenario_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def cpython_output(scenario_file):
     result = subprocess.run([sys.executable, str(SCRIPT), str(scenario_file)], capture_output=True,
-                            env={"PYTHONPATH": str(ROOT / "firmware"), "PATH": "/usr/bin:/bin"}, check=True)
+                            env={"PYTHONPATH": "%s:%s" % (ROOT / "firmware", ROOT / "tools"), "PATH": "/usr/bin:/bin"}, check=True)
     return result.stdout
 
 
@@ -90,7 +91,8 @@ def micropython(scenario_file, module_dir):
     if node is None or not (ROOT / "node_modules").is_dir():
         pytest.fail("the MicroPython interpreter is not installed: run `make test` (it runs `npm ci`)")
     result = subprocess.run([node, str(RUNNER), "--path", str(module_dir), "--file", "%s=/scenarios.json" % scenario_file,
-                             str(SCRIPT), "/scenarios.json"], capture_output=True, timeout=600)
+                             "--file", "%s=/lib/scenario.py" % ENGINE, str(SCRIPT), "/scenarios.json"],
+                            capture_output=True, timeout=600)
     if result.returncode != 0:
         pytest.fail("firmware failed under MicroPython 1.27:\n" + result.stderr.decode(errors="replace"))
     return result.stdout

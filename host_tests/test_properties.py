@@ -33,6 +33,7 @@ SETTING_VALUES = {
     "backup_heat": st.sampled_from(("electric", "dual_fuel", "none")),
     "heat_differential_f": st.sampled_from((0.5, 1.0, 2.0)),
     "cool_differential_f": st.sampled_from((0.5, 1.0, 2.0)),
+    "cycle_overshoot_f": st.sampled_from((0.0, 0.5, 1.0)),
     "min_off_s": st.sampled_from((30, 120, 300, 600)),
     "min_on_s": st.sampled_from((30, 180, 600)),
     "max_starts_per_hour": st.integers(1, 6),

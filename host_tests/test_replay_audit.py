@@ -1,7 +1,7 @@
 """An outside audit: replay timelines checked by the independent monitor.
 
 Every bundled scenario and 300 seeded random ones (the same generator as
-the MicroPython conformance run) go through ``thermo.scenario.run``, the
+the MicroPython conformance run) go through ``scenario.run``, the
 path ``tools/replay.py`` takes; the monitor then reconstructs each tick
 from the scenario and the printed lines alone and checks every interlock
 and liveness line of the contract.
@@ -12,10 +12,9 @@ import random
 from pathlib import Path
 
 import pytest
+import scenario as sc
 from monitor import check_replay_lines
 from test_micropython_conformance import random_scenario
-
-from thermo import scenario as sc
 
 # The monitor knows setpoints only from commands, so it cannot follow a
 # schedule the firmware runs itself: test_schedule.py covers those.

@@ -47,13 +47,19 @@ else:
 
 
 async def settled_heap():
-    """gc.mem_alloc() after a full collection (the WebAssembly port collects
-    only once control returns to its event loop, hence the short sleeps)."""
-    gc.collect()
-    await asyncio.sleep_ms(5)
-    gc.collect()
-    await asyncio.sleep_ms(5)
-    return gc.mem_alloc()
+    """gc.mem_alloc() after a full collection: the lowest of three, each
+    followed by a short sleep (the WebAssembly port collects only once
+    control returns to its event loop, and its conservative collector can
+    keep one stale object alive for a while; real growth stays in all three)."""
+    lowest = None
+    for _ in range(3):
+        gc.collect()
+        await asyncio.sleep_ms(5)
+        gc.collect()
+        await asyncio.sleep_ms(5)
+        used = gc.mem_alloc()
+        lowest = used if lowest is None or used < lowest else lowest
+    return lowest
 
 
 class House:
@@ -149,7 +155,7 @@ def steady_alloc_per_tick():
 
 async def micropython_figures():
     print("heap_before_import_bytes: %d bytes" % await settled_heap())
-    from thermo import control, decide, gate, scenario, schema, terminals, ticks  # noqa: F401
+    from thermo import control, decide, gate, recovery, schedule, schema, terminals, ticks  # noqa: F401
 
     control.Thermostat()
     print("heap_after_import_bytes: %d bytes" % await settled_heap())
@@ -164,7 +170,8 @@ async def micropython_figures():
     print("heap_growth_30d_bytes: %d bytes" % (after_day_30 - after_day_1))
 
 
-if MICROPYTHON:
-    asyncio.run(micropython_figures())
-else:
-    print("tick_us_cpython: %.1f us" % median_tick_us())
+if __name__ == "__main__":
+    if MICROPYTHON:
+        asyncio.run(micropython_figures())
+    else:
+        print("tick_us_cpython: %.1f us" % median_tick_us())

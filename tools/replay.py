@@ -19,7 +19,7 @@ from pathlib import Path
 FIRMWARE = Path(__file__).resolve().parent.parent / "firmware"
 sys.path.insert(0, str(FIRMWARE))
 
-from thermo import scenario as sc  # noqa: E402
+import scenario as sc  # noqa: E402
 
 
 def load(path):

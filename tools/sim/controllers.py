@@ -44,8 +44,9 @@ class FirmwareController:
 
     def __init__(self, settings=None, schedule=None, mode="heat", fan="auto", heat_setpoint_f=70.0, warn=_warn,
                  start_s=0):
+        from scenario import TICKS_ORIGIN, fixed
+
         from thermo.control import Thermostat
-        from thermo.scenario import TICKS_ORIGIN, fixed
         from thermo.schema import SettingError
         from thermo.ticks import TICKS_MASK
 

@@ -6,7 +6,9 @@ runs the thermostat on a simulated clock: ticks every ``tick_s``, plus a
 tick at every event (a command acts at once, as on the board), and formats
 one JSON line each time the outputs or alerts change. It prints nothing
 itself: ``tools/replay.py`` on the desktop and the MicroPython conformance
-run share it, so their timelines can be compared byte for byte.
+run share it, so their timelines can be compared byte for byte. It is
+desktop code, not board firmware (a board never imports it), but it stays
+MicroPython-clean so that the conformance run can use it.
 """
 
 from thermo import terminals as T
