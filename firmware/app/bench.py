@@ -1,0 +1,67 @@
+"""Bench mode: what you type at the ``-->`` prompt while the thermostat runs.
+
+With ``"device": {"bench": true}`` the control clock runs ``bench_speed``
+times real time (60: a 5-minute min-off takes 5 s), every terminal is lit
+alone at boot with its name on the console, and, when micropython-lib's
+``aiorepl`` is installed (``make deploy`` installs it), an asyncio REPL runs
+beside the loop with ``bench`` in scope:
+
+    --> bench.indoor(65)          # simulated indoor reading, °F
+    --> bench.outdoor(None)       # simulate a lost outdoor sensor
+    --> bench.real("indoor")      # back to the real sensor
+    --> bench.command(mode="heat", heat_setpoint_f=70)
+    --> bench.status()
+    --> await bench.selftest()
+"""
+
+from thermo import terminals as T
+from thermo.schema import SettingError, tenths
+
+
+class Bench:
+    def __init__(self, app):
+        self.app = app
+
+    def indoor(self, value_f):
+        self._simulate("indoor", value_f)
+
+    def outdoor(self, value_f):
+        self._simulate("outdoor", value_f)
+
+    def _simulate(self, role, value_f):
+        self.app.simulated[role] = None if value_f is None else tenths(value_f)
+        print("bench: %s %s" % (role, "lost" if value_f is None else "%s °F (simulated)" % value_f))
+
+    def real(self, role):
+        self.app.simulated.pop(role, None)
+
+    def command(self, **changes):
+        try:
+            self.app.thermostat.command(changes)
+        except SettingError as exc:
+            print("refused:", exc)
+
+    def settings(self, **changes):
+        try:
+            self.app.save_settings(changes)
+        except (SettingError, OSError) as exc:
+            print("refused:", exc)
+
+    def status(self):
+        th = self.app.thermostat
+        print("outputs:", " ".join(T.NAMES[i] for i in range(6) if th.outputs & T.BITS[i]) or "none")
+        print("held:", th.held_reasons())
+        print("alerts:", th.alert_names() + sorted(self.app.alerts))
+        print("user:", th.retained())
+        print("humidity_dpct:", self.app.humidity_dpct)
+
+    def selftest(self):
+        return self.app.selftest()
+
+    def start_repl(self):
+        try:
+            aiorepl = __import__("aiorepl")
+        except ImportError:
+            print("bench: aiorepl not installed; no REPL beside the loop")
+            return
+        self.app.spawn("repl", aiorepl.task({"bench": self, "app": self.app}))

@@ -1,0 +1,54 @@
+"""Device options: what the board needs besides the installer settings.
+
+Stored next to the installer settings (``settings.json`` holds
+``{"settings": {...}, "device": {...}}``) and checked like them: a bad value
+raises :class:`thermo.schema.SettingError` naming ``device.<key>``, the
+value and what is allowed.
+"""
+
+from thermo.schema import SettingError, show
+
+# key, default, kind, allowed, meaning
+DEVICE: tuple = (
+    ("bench", False, "flag", None, "bench mode: clock sped up, self-test at boot, REPL values"),
+    ("bench_speed", 60, "whole", (1, 600), "bench mode: control clock runs this many times real time"),
+    ("wifi_ssid", None, "text", None, "Wi-Fi network for NTP; null: no Wi-Fi"),
+    ("wifi_password", "", "text", None, "Wi-Fi password"),
+    ("ntp_host", "pool.ntp.org", "text", None, "NTP server"),
+    ("utc_offset_min", 0, "whole", (-720, 840), "local standard time minus UTC, minutes"),
+    ("dst", "none", "choice", ("none", "us", "eu"), "daylight saving rule"),
+)
+
+KEYS = tuple(entry[0] for entry in DEVICE)
+
+
+def defaults() -> dict:
+    return {entry[0]: entry[1] for entry in DEVICE}
+
+
+def validate(changes, base=None) -> dict:
+    """``base`` (default: the defaults) with ``changes`` applied, all checked."""
+    if not isinstance(changes, dict):
+        raise SettingError("device", "must be an object, not %s" % show(changes))
+    result = dict(base) if base is not None else defaults()
+    for key in changes:
+        if key not in KEYS:
+            raise SettingError("device.%s" % key, "unknown option (known: %s)" % ", ".join(KEYS))
+    for key, _default, kind, allowed, _doc in DEVICE:
+        if key not in changes:
+            continue
+        value = changes[key]
+        field = "device." + key
+        if kind == "flag" and not isinstance(value, bool):
+            raise SettingError(field, "%s is not allowed (allowed: true, false)" % show(value))
+        if kind == "text" and not (isinstance(value, str) or (value is None and key == "wifi_ssid")):
+            raise SettingError(field, "%s is not a string" % show(value))
+        if kind == "choice" and (not isinstance(value, str) or value not in allowed):
+            raise SettingError(field, "%s is not allowed (allowed: %s)" % (
+                show(value), ", ".join(show(a) for a in allowed)))
+        if kind == "whole":
+            low, high = allowed
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise SettingError(field, "%s is out of range (allowed: %d to %d)" % (show(value), low, high))
+        result[key] = value
+    return result

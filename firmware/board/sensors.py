@@ -1,0 +1,102 @@
+"""Temperature sensors behind one small interface: ``start()`` returns the
+milliseconds to await, then ``read()`` returns ``(tenths °F or None,
+tenths %RH or None)``. Nothing here blocks for the conversion: the caller
+awaits it (``asyncio.sleep_ms``) between the two calls.
+
+- DS18B20 on 1-Wire (micropython-lib ``onewire``/``ds18x20``, frozen into the
+  rp2 and esp32 firmware): ``convert_temp()`` starts every sensor on the bus,
+  750 ms later the scratchpad is read. A CRC error, no device, or the
+  power-on value 85 °C (conversion never ran) is no reading.
+- SHT3x on I2C (:mod:`board.sht3x`).
+- ``simulated``: a value set from the REPL (bench mode), nothing on a pin.
+"""
+
+from machine import I2C, Pin
+
+from board import sht3x
+
+POWER_ON_RAW = 0x0550  # 85 °C: the scratchpad value before any conversion
+RESCAN_MS = 30000
+
+
+def ds18b20_raw_to_dF(raw):
+    """Signed 1/16 °C to tenths of °F, rounded half away from zero."""
+    if raw & 0x8000:
+        raw -= 0x10000
+    scaled = raw * 9  # tenths °F = raw * 18 / 16 + 320 = raw * 9 / 8 + 320
+    if scaled >= 0:
+        return (scaled + 4) // 8 + 320
+    return -((-scaled + 4) // 8) + 320
+
+
+class DS18B20:
+    def __init__(self, pin, rom=None):
+        import ds18x20
+        import onewire
+
+        self.ds = ds18x20.DS18X20(onewire.OneWire(Pin(pin)))
+        self.rom = bytes(int(rom[i:i + 2], 16) for i in range(0, 16, 2)) if rom else None
+        self.fixed_rom = rom is not None
+        self.found = None
+
+    def start(self):
+        try:
+            self.ds.convert_temp()
+        except Exception:  # no presence pulse: read() will report no reading
+            return 0
+        return 750
+
+    def read(self):
+        try:
+            if self.rom is None:
+                roms = [r for r in self.ds.scan() if r[0] == 0x28]
+                if not roms:
+                    return None, None
+                self.rom = roms[0]
+            buf = self.ds.read_scratch(self.rom)
+        except Exception:  # CRC error, no presence pulse: no reading this time
+            if not self.fixed_rom:
+                self.rom = None  # rescan: the sensor may have been swapped
+            return None, None
+        raw = buf[0] | (buf[1] << 8)
+        if raw == POWER_ON_RAW:
+            return None, None
+        return ds18b20_raw_to_dF(raw), None
+
+
+class SHT3xSensor:
+    def __init__(self, bus, address):
+        i2c = I2C(bus["id"], sda=Pin(bus["sda"]), scl=Pin(bus["scl"]), freq=bus["freq"])
+        self.chip = sht3x.SHT3x(i2c, address)
+
+    def start(self):
+        try:
+            return self.chip.start()
+        except OSError:
+            return 0
+
+    def read(self):
+        try:
+            return self.chip.read()
+        except (OSError, ValueError):
+            return None, None
+
+
+class Simulated:
+    """A sensor whose value only the REPL sets (bench mode)."""
+
+    def start(self):
+        return 0
+
+    def read(self):
+        return None, None
+
+
+def make(spec):
+    """The sensor object for one validated ``sensors.<role>`` entry."""
+    kind = spec["type"]
+    if kind == "ds18b20":
+        return DS18B20(spec["pin"], spec.get("rom"))
+    if kind == "sht3x":
+        return SHT3xSensor(spec["i2c"], spec["address"])
+    return Simulated()

@@ -1,0 +1,97 @@
+"""Fake ``machine``: Pin, WDT, I2C, RTC, reset, recording into world.WORLD."""
+
+from fakes import world as _world
+
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+
+
+def _w():
+    return _world.WORLD
+
+
+class Pin:
+    IN = 0
+    OUT = 1
+    OPEN_DRAIN = 2
+    PULL_UP = 1
+    PULL_DOWN = 2
+
+    def __init__(self, id, mode=-1, pull=-1, *, value=None):
+        self.id = id
+        self.mode = mode
+        if value is not None:
+            _w().write(id, value)
+
+    def value(self, value=None):
+        if value is None:
+            if self.mode == Pin.OUT:
+                return _w().levels.get(self.id, 0)
+            return _w().inputs.get(self.id, 1)
+        _w().write(self.id, value)
+        return None
+
+    __call__ = value
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+
+class WDT:
+    def __init__(self, id=0, timeout=5000):
+        world = _w()
+        if world.chip == "rp2040" and timeout > 8388:
+            raise ValueError("timeout too large (RP2040: at most 8388 ms)")
+        world.wdt_timeout_ms = timeout
+        world.wdt_started_ms = world.now_ms
+
+    def feed(self):
+        _w().feeds.append(round(_w().now_ms))
+
+
+class I2C:
+    def __init__(self, id, *, scl=None, sda=None, freq=400000):
+        self.id = id
+
+    def _device(self, address):
+        device = _w().i2c.get((self.id, address))
+        if device is None:
+            raise OSError(19)  # ENODEV: no acknowledge
+        return device
+
+    def writeto(self, address, data, stop=True):
+        self._device(address)
+        return len(data)
+
+    def readfrom_into(self, address, buf, stop=True):
+        celsius, rh = self._device(address)
+        raw_t = round((celsius + 45) * 65535 / 175)
+        raw_h = round(rh * 65535 / 100)
+        data = bytearray([raw_t >> 8, raw_t & 0xFF, 0, raw_h >> 8, raw_h & 0xFF, 0])
+        from board.sht3x import crc8
+
+        data[2] = crc8(data, 0, 2)
+        data[5] = crc8(data, 3, 5)
+        buf[:] = data
+
+
+class RTC:
+    def datetime(self, value=None):
+        if value is None:
+            return _w().rtc
+        _w().rtc = value
+        return None
+
+
+def reset():
+    raise _world.MachineReset()
+
+
+def reset_cause():
+    return _w().reset_cause

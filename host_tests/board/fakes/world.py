@@ -1,0 +1,89 @@
+"""The simulated board the fake modules act on: one virtual clock, the pin
+levels and every write to them, the watchdog, and the sensors' values."""
+
+TICKS_PERIOD = 1 << 30
+TICKS_MASK = TICKS_PERIOD - 1
+# The fake ticks_ms starts a minute before its wrap, so every run crosses it.
+TICKS_START = TICKS_PERIOD - 60_000
+
+
+class Halt(BaseException):
+    """The test's time is up (not an error of the firmware)."""
+
+
+class WatchdogReset(BaseException):
+    """The fake hardware watchdog expired: the board resets."""
+
+
+class MachineReset(BaseException):
+    """machine.reset() was called."""
+
+
+class World:
+    def __init__(self, chip="rp2040"):
+        self.chip = chip
+        self.now_ms = 0.0
+        self.halt_at_ms = None
+        self.stopped = False
+        self.pin_log = []  # (t_ms, pin, value), every write in order
+        self.levels = {}
+        self.inputs = {}  # pin -> level a button/sensor line reads (default 1: pull-up)
+        self.wdt_timeout_ms = None
+        self.wdt_started_ms = None
+        self.feeds = []
+        self.reset_cause = 1  # PWRON_RESET
+        self.onewire = {}  # pin -> °C, None (no device) or "crc" (CRC errors)
+        self.converted = {}  # pin -> time of the last convert_temp
+        self.early_reads = 0
+        self.i2c = {}  # (bus id, address) -> (°C, %RH)
+        self.rtc = None
+        self.wifi_ok = False
+        self.events = []  # (t_ms, function): the test's hand on the running board
+
+    def at(self, t_ms, function):
+        self.events.append((t_ms, function))
+        self.events.sort(key=lambda event: event[0])
+
+    # -- time --------------------------------------------------------------
+
+    def ticks_ms(self):
+        return (TICKS_START + round(self.now_ms)) & TICKS_MASK
+
+    def advance(self, ms):
+        """Move the clock to whichever comes first: the wait's end, the next
+        test event, the watchdog's expiry or the test's deadline."""
+        if self.stopped:
+            return
+        target = self.now_ms + ms
+        halt = self.halt_at_ms if self.halt_at_ms is not None else float("inf")
+        bite = float("inf")
+        if self.wdt_timeout_ms is not None:
+            bite = (self.feeds[-1] if self.feeds else self.wdt_started_ms) + self.wdt_timeout_ms
+        event = self.events[0][0] if self.events else float("inf")
+        first = min(target, halt, bite, event)
+        self.now_ms = max(self.now_ms, first)
+        if first == bite and bite < target:
+            self.stopped = True
+            raise WatchdogReset()
+        if first == halt and halt <= target:
+            self.stopped = True
+            raise Halt()
+        if first == event and event <= target:
+            self.events.pop(0)[1]()
+
+    def reboot(self, cause):
+        """What a reset leaves: pins floating, watchdog off, the clock running."""
+        self.reset_cause = cause
+        self.levels = {}
+        self.wdt_timeout_ms = None
+        self.wdt_started_ms = None
+        self.feeds = []
+        self.stopped = False
+        self.halt_at_ms = None
+
+    # -- pins ----------------------------------------------------------------
+
+    def write(self, pin, value):
+        value = 1 if value else 0
+        self.levels[pin] = value
+        self.pin_log.append((round(self.now_ms), pin, value))

@@ -1,0 +1,118 @@
+"""Board files: every shipped one loads; a bad one is refused with a message
+naming the file, the field, the value and what is allowed."""
+
+import json
+
+import pytest
+from board import boardfile
+from fakes import BOARDS
+
+SHIPPED = sorted(p.stem for p in BOARDS.glob("*.json"))
+
+
+def pico(**changes):
+    data = json.loads((BOARDS / "rpi_pico.json").read_text())
+    for path, value in changes.items():
+        target = data
+        keys = path.split("__")
+        for key in keys[:-1]:
+            target = target[key]
+        if value is KeyError:
+            del target[keys[-1]]
+        else:
+            target[keys[-1]] = value
+    return data
+
+
+def refused(data, source="boards/rpi_pico.json"):
+    with pytest.raises(boardfile.BoardError) as caught:
+        boardfile.validate(data, source)
+    return str(caught.value)
+
+
+def test_the_three_supported_boards_are_shipped():
+    assert {"esp32_devkitc", "rpi_pico", "rpi_pico_w"} <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_board_file_is_valid(name):
+    board = boardfile.load(str(BOARDS / (name + ".json")))
+    assert [t[0] for t in board["terminals"]][0] == "Y1"
+    assert "indoor" in board["sensors"]
+
+
+def test_pico_maps_terminals_to_gpio_and_relays_are_active_low():
+    board = boardfile.load(str(BOARDS / "rpi_pico.json"))
+    assert {name: pin for name, _bit, pin in board["terminals"]} == {
+        "Y1": 2, "G": 3, "OB": 4, "W2": 5, "Y2": 6, "E": 7}
+    assert board["active_high"] is False
+    assert (board["mpy_arch"], board["watchdog_ms"], board["wifi"]) == ("armv6m", 8000, False)
+
+
+def test_a_pin_out_of_range_names_file_field_and_range():
+    assert refused(pico(terminals__Y1=40)) == "boards/rpi_pico.json: terminals.Y1: pin 40 is out of range (allowed: 0 to 29)"
+
+
+def test_relay_polarity_must_be_high_or_low():
+    assert refused(pico(relay_active="inverted")) == (
+        'boards/rpi_pico.json: relay_active: "inverted" is not allowed (allowed: "high", "low")')
+
+
+def test_an_unknown_terminal_is_refused_with_the_known_names():
+    assert refused(pico(terminals__W1=9)) == (
+        "boards/rpi_pico.json: terminals.W1: unknown key (known: Y1, Y2, G, W2, OB, E)")
+
+
+def test_y1_must_be_wired_but_other_terminals_may_be_null():
+    assert "terminals.Y1: missing (required)" in refused(pico(terminals__Y1=KeyError))
+    board = boardfile.validate(pico(terminals__Y2=None, terminals__E=None))
+    assert [t[0] for t in board["terminals"]] == ["Y1", "G", "W2", "OB"]
+
+
+def test_a_pin_used_twice_is_refused():
+    assert refused(pico(terminals__G=2)) == "boards/rpi_pico.json: terminals.G: pin 2 is already used by terminals.Y1"
+
+
+def test_a_reserved_pin_of_the_board_is_refused_with_its_use():
+    assert refused(pico(terminals__E=24)) == "boards/rpi_pico.json: terminals.E: pin 24 is reserved on this board (VBUS sense)"
+
+
+def test_rp2040_i2c_pins_must_belong_to_the_i2c_block():
+    message = refused(pico(i2c__i2c0__sda=10))
+    assert message == "boards/rpi_pico.json: i2c.i2c0.sda: pin 10 is not an SDA pin of I2C0 (allowed: 0, 4, 8, 12, 16, 20, 24, 28)"
+
+
+def test_a_sensor_must_name_a_declared_bus():
+    assert refused(pico(sensors__outdoor={"type": "ds18b20", "bus": "ow9"})) == (
+        'boards/rpi_pico.json: sensors.outdoor.bus: "ow9" is not a declared onewire bus '
+        '(declared: "ow_indoor", "ow_outdoor")')
+
+
+def test_sensor_types_are_listed_when_wrong():
+    assert refused(pico(sensors__indoor={"type": "dht22", "bus": "ow_indoor"})) == (
+        'boards/rpi_pico.json: sensors.indoor.type: "dht22" is not allowed (allowed: "ds18b20", "sht3x", "simulated")')
+
+
+def test_rp2040_watchdog_cannot_exceed_8388_ms():
+    assert refused(pico(watchdog_ms=9000)) == (
+        "boards/rpi_pico.json: watchdog_ms: 9000 is out of range (allowed: 3000 to 8388 ms)")
+
+
+def test_esp32_flash_and_strapping_pins_are_refused_for_relays():
+    data = json.loads((BOARDS / "esp32_devkitc.json").read_text())
+    data["terminals"]["E"] = 7
+    assert refused(data, "esp32.json") == "esp32.json: terminals.E: pin 7 cannot drive an output (flash)"
+    data["terminals"]["E"] = 12
+    assert refused(data, "esp32.json").startswith("esp32.json: terminals.E: pin 12 is a strapping pin")
+
+
+def test_an_unknown_chip_is_refused():
+    assert refused(pico(chip="stm32")) == 'boards/rpi_pico.json: chip: "stm32" is not supported (allowed: "esp32", "rp2040")'
+
+
+def test_bad_json_and_a_missing_file_are_board_errors(tmp_path):
+    (tmp_path / "b.json").write_text("{nope")
+    with pytest.raises(boardfile.BoardError, match=r"^b.json: not valid JSON"):
+        boardfile.load(str(tmp_path / "b.json"), source="b.json")
+    with pytest.raises(boardfile.BoardError, match="cannot be read"):
+        boardfile.load(str(tmp_path / "missing.json"))

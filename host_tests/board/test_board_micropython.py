@@ -1,0 +1,30 @@
+"""The board modules that need no ``machine`` run on MicroPython 1.27 itself."""
+
+import shutil
+import subprocess
+
+import pytest
+from fakes import BOARDS, FIRMWARE, HERE, ROOT
+
+
+def test_loader_store_and_clock_run_on_micropython():
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules").is_dir():
+        pytest.fail("node and node_modules are needed: run `make test` (it runs `npm ci`)")
+    files = []
+    for name in ("rpi_pico", "rpi_pico_w", "esp32_devkitc"):
+        files += ["--file", "%s=/%s.json" % (BOARDS / (name + ".json"), name)]
+    result = subprocess.run([node, str(ROOT / "tools" / "micropython.mjs"), "--path", str(FIRMWARE), *files,
+                             str(HERE / "mp_board_check.py")], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["ok board rpi_pico armv6m 6", "ok board rpi_pico_w armv6m 6", "ok board esp32_devkitc xtensawin 6"]
+    assert lines[3] == "ok refused boards/rpi_pico.json: terminals.Y1: pin 40 is out of range (allowed: 0 to 29)"
+    assert lines[4].startswith("ok power cut at each of ") and lines[4].endswith("saw old and new: [False, True]")
+    assert lines[5] == "ok real flash ({'a': 2}, 'ok')"
+    assert lines[6].startswith("ok corrupt corrupt (")
+    assert lines[7] == "ok guard 1"
+    assert lines[8] == "ok device device.bench_speed: 1000 is out of range (allowed: 1 to 600)"
+    assert lines[9] == "ok minute 480"
+    assert lines[10] == "ok sht3x (770, 500)"
+    assert lines[11] == "ok clock 60"
