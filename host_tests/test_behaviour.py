@@ -94,6 +94,12 @@ def test_aux_escalation_starts_afresh_with_every_call():
     assert timeline.first("W2", after=second_start) == second_start + 600
 
 
+def test_aux_waits_for_the_compressor_instead_of_starting_alone_during_min_off():
+    timeline = replay([heat(indoor=60.0, outdoor=20.0)], duration=600, tick=5)
+    assert not timeline.ever("W2", 0, 299)
+    assert timeline.first("Y1") == 300 and timeline.first("W2") == 305
+
+
 def test_aux_serves_the_call_alone_when_the_compressor_is_locked_out():
     config = {"compressor_min_outdoor_f": 10.0}
     timeline = replay([heat(indoor=69.0, outdoor=0.0)], config=config, duration=600)
@@ -242,7 +248,7 @@ def test_the_gate_names_the_rule_that_holds_the_compressor_back():
     thermostat.indoor_reading(600)
     thermostat.outdoor_reading(400)
     thermostat.tick(0)
-    assert thermostat.held_reasons() == {"Y1": "min_off", "W2": "aux_lockout"}
+    assert thermostat.held_reasons() == {"Y1": "min_off"}
 
 
 def test_timelines_are_identical_across_a_ticks_ms_wrap():

@@ -104,9 +104,11 @@ def heat_sources(t):
 def aux_wanted(t, behind_dF):
     """Electric W2 beside the compressor: joins on droop or on the upstage timer.
 
-    It leaves once indoor is back within droop/2 of the setpoint; leaving
-    restarts the upstage timer, so strips return only on a new droop or after
-    another full ``aux_delay_s`` of compressor run in this call.
+    It joins a *running* compressor (not one still waiting out min_off, which
+    would burn strips at every boot in a cold house), and leaves once indoor
+    is back within droop/2 of the setpoint; leaving restarts the upstage
+    timer, so strips return only on a new droop or after another full
+    ``aux_delay_s`` of compressor run in this call.
     """
     s = t.settings
     if t.recovering and not t.recovery_aux_ok:
@@ -119,6 +121,8 @@ def aux_wanted(t, behind_dF):
         if behind_dF <= droop_dF // 2:
             t.aux_on = False
             t.aux_run_ms = 0
+    elif not t.outputs & (T.Y1 | T.W2):
+        return False
     elif behind_dF >= droop_dF:
         t.aux_on = True
     elif s.aux_delay_ms and t.aux_run_ms >= s.aux_delay_ms and behind_dF > droop_dF // 2:
