@@ -79,17 +79,25 @@ def _between(text):
     return start, end
 
 
-def check(readme_path):
-    """None if the README holds the current table, else one message saying what is wrong."""
+def _read(readme_path, hint=""):
+    """(path, text, span of the table) or (path, message, None) if it cannot be used."""
     path = Path(readme_path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        return "%s: cannot read: %s" % (path, error.strerror or error)
+        return path, "%s: cannot read: %s" % (path, error.strerror or error), None
     span = _between(text)
     if span is None:
-        return "%s: no settings table: add the lines %s and %s where it goes, then %s" % (
-            path, BEGIN, END, WRITE_HINT)
+        return path, "%s: no settings table: add the lines %s and %s where it goes%s" % (
+            path, BEGIN, END, hint), None
+    return path, text, span
+
+
+def check(readme_path):
+    """None if the README holds the current table, else one message saying what is wrong."""
+    path, text, span = _read(readme_path, ", then " + WRITE_HINT)
+    if span is None:
+        return text
     current = text[span[0]:span[1]]
     if current == block():
         return None
@@ -101,14 +109,9 @@ def check(readme_path):
 
 def write(readme_path):
     """Replace the table between the markers; None, or a message if it cannot."""
-    path = Path(readme_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        return "%s: cannot read: %s" % (path, error.strerror or error)
-    span = _between(text)
+    path, text, span = _read(readme_path)
     if span is None:
-        return "%s: no settings table: add the lines %s and %s where it goes" % (path, BEGIN, END)
+        return text
     path.write_text(text[:span[0]] + block() + text[span[1]:], encoding="utf-8")
     return None
 

@@ -16,6 +16,8 @@ board accepts. It imports nothing but ``json``: no ``machine`` here.
 
 import json
 
+from thermo.schema import show as _show
+
 TERMINAL_NAMES = ("Y1", "Y2", "G", "W2", "OB", "E")
 TERMINAL_BITS = (1, 2, 4, 8, 16, 32)  # thermo.terminals, without importing the core
 SENSOR_ROLES = ("indoor", "outdoor")
@@ -66,18 +68,6 @@ class BoardError(ValueError):
     def __init__(self, source, field, message):
         super().__init__("%s: %s: %s" % (source, field, message) if field else "%s: %s" % (source, message))
         self.field = field
-
-
-def _show(value):
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, (str, int, float)):
-        return json.dumps(value)
-    return "a " + type(value).__name__
 
 
 def _choices(values):
