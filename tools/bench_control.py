@@ -97,7 +97,7 @@ def targets(results):
     base_aux = sum(k["aux_kwh"] for k in base.values())
     cut = 1.0 - fw_aux / base_aux if base_aux else 0.0
     check("all days: strip heat >= 25 %% below baseline's %.2f kWh" % base_aux,
-          "%.2f kWh (%.0f %% less)" % (fw_aux, 100 * cut), cut >= 0.25)
+          "%.2f kWh (%.0f %% %s)" % (fw_aux, 100 * abs(cut), "less" if cut >= 0 else "more"), cut >= 0.25)
     return checks
 
 
