@@ -25,4 +25,6 @@ metadata(
 
 include("$(PORT_DIR)/boards/manifest.py")
 
-package("thermo")
+package("thermo")  # the control core
+package("board")  # the hardware layer
+package("app")  # the board's application

@@ -9,6 +9,7 @@ by mpy-cross, as a board would load them.
 
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -125,3 +126,9 @@ def test_the_mpy_cross_compiled_firmware_prints_the_same_bytes(scenario_file, cp
     assert list(compiled.rglob("*.mpy")) and not list(compiled.rglob("thermo/*.py"))
     actual = micropython(scenario_file, compiled)
     assert actual == cpython_output, first_difference(cpython_output, actual)
+
+
+def test_the_freezing_manifest_names_every_firmware_package():
+    manifest = (ROOT / "firmware" / "manifest.py").read_text()
+    packages = {path.parent.name for path in (ROOT / "firmware").glob("*/__init__.py")}
+    assert packages == set(re.findall(r'^package\("(\w+)"\)', manifest, re.MULTILINE))
