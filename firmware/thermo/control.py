@@ -137,14 +137,6 @@ class Thermostat:
         self.start_ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
         self.previous_starts_limit = 0
         self.starts_limit_changed_ms = ELAPSED_CAP_MS
-        # The current call and its escalation (Y2, W2, furnace backup).
-        self.heat_call = False
-        self.cool_call = False
-        self.call_run_ms = 0
-        self.aux_run_ms = 0
-        self.stage2_on = False
-        self.aux_on = False
-        self.furnace_backup = False
         # The schedule, and smart recovery with its learned heating rate.
         self.wall_minute = -1
         self.seen_minute = -1
@@ -156,6 +148,9 @@ class Thermostat:
         self.recovery_ms = 0
         self.recovery_strips = False
         self.recovery_rate_dF_h = RECOVERY_RATE_DEFAULT_DF_H
+        # The current call and its escalation (Y2, W2, furnace backup): none.
+        self.heat_call = False
+        self.start_call(False, False)
         if retained:
             self._restore(retained)
 
