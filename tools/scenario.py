@@ -13,7 +13,7 @@ MicroPython-clean so that the conformance run can use it.
 
 from thermo import terminals as T
 from thermo.control import Thermostat
-from thermo.schedule import minute_of_week
+from thermo.schedule import minute_after, week_origin
 from thermo.schema import SettingError, is_number, show, validate
 from thermo.ticks import TICKS_MASK, TICKS_PERIOD
 
@@ -169,7 +169,7 @@ class Replay:
     def __init__(self, parsed, on_refused=None, ticks_origin=TICKS_ORIGIN, explain=False):
         self.config = parsed["config"]
         self.tick_ms = parsed["tick_ms"]
-        self.start = parsed["start"]
+        self.week_origin = week_origin(parsed["start"])
         self.on_refused = on_refused
         self.explain = explain
         self.ticks_origin = ticks_origin
@@ -217,7 +217,7 @@ class Replay:
             thermostat.indoor_reading(fixed(self.indoor_f, 1))
         if self.outdoor_f is not None:
             thermostat.outdoor_reading(fixed(self.outdoor_f, 1))
-        thermostat.set_wall_clock(minute_of_week(self.start, self.now_ms))
+        thermostat.set_wall_clock(minute_after(self.week_origin, self.now_ms))
         thermostat.tick(self._ticks(self.now_ms))
         self._changed_line(lines)
 

@@ -117,14 +117,23 @@ def minutes_to_next(entries, minute_of_week):
     return -1, 0
 
 
-def minute_of_week(start, offset_ms):
-    """Minute of the week at ``offset_ms`` after a local time "YYYY-MM-DDTHH:MM:SS"."""
+def week_origin(start):
+    """(minute of the week, ms into that minute) of a local time
+    "YYYY-MM-DDTHH:MM:SS": parse it once, then use :func:`minute_after`."""
     year, month, day = int(start[0:4]), int(start[5:7]), int(start[8:10])
     # Sakamoto's method, with Monday as day 0.
     shifts = (0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4)
     if month < 3:
         year -= 1
     weekday = (year + year // 4 - year // 100 + year // 400 + shifts[month - 1] + day + 6) % 7
-    start_minute = weekday * MINUTES_PER_DAY + int(start[11:13]) * 60 + int(start[14:16])
-    start_ms_in_minute = int(start[17:19]) * 1000
-    return (start_minute + (start_ms_in_minute + offset_ms) // 60000) % MINUTES_PER_WEEK
+    return weekday * MINUTES_PER_DAY + int(start[11:13]) * 60 + int(start[14:16]), int(start[17:19]) * 1000
+
+
+def minute_after(origin, offset_ms):
+    """Minute of the week ``offset_ms`` after a :func:`week_origin`."""
+    return (origin[0] + (origin[1] + offset_ms) // 60000) % MINUTES_PER_WEEK
+
+
+def minute_of_week(start, offset_ms):
+    """Minute of the week at ``offset_ms`` after a local time "YYYY-MM-DDTHH:MM:SS"."""
+    return minute_after(week_origin(start), offset_ms)
