@@ -35,6 +35,11 @@ except ImportError:  # CPython
     const = lambda value: value  # noqa: E731
 
 
+# The control period: the board ticks the core this often, a scenario's
+# tick_s defaults to it, and the simulator steps the house by it. A command
+# does not wait for it: every shell ticks at once after a command.
+CONTROL_PERIOD_MS = const(1000)
+
 # Alerts, as bits; the names sort alphabetically so a list of them is sorted.
 ALERT_INDOOR_SENSOR = const(1)
 ALERT_OUTDOOR_SENSOR = const(2)
