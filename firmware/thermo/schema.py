@@ -82,10 +82,17 @@ SCHEMA = (
 KEYS = tuple(entry[0] for entry in SCHEMA)
 
 
+# A value or key quoted in a message is cut to this many characters, so that
+# hostile input cannot turn an alert into a megabyte console line.
+SHOW_MAX_CHARS = 40
+
+
 class SettingError(ValueError):
     """A rejected value; ``key`` names the field, the message says what fits."""
 
     def __init__(self, key, message):
+        if isinstance(key, str) and len(key) > SHOW_MAX_CHARS:
+            key = show(key)
         super().__init__("%s: %s" % (key, message))
         self.key = key
 
@@ -104,6 +111,8 @@ def show(value):
             return str(value)
         text = ("%.4f" % value).rstrip("0")
         return text + "0" if text.endswith(".") else text
+    if isinstance(value, str) and len(value) > SHOW_MAX_CHARS:
+        return json.dumps(value[:SHOW_MAX_CHARS]) + "... (%d characters)" % len(value)
     if isinstance(value, (str, int)):
         return json.dumps(value)
     return "a " + type(value).__name__
