@@ -46,7 +46,8 @@ SPEED ?= 60
 run: $(VENV_STAMP) ## the firmware on the simulated reference house, live in the terminal: make run SPEED=120
 	$(PY) tools/run.py --speed $(SPEED)
 
-deploy: $(VENV_STAMP) mpy ## install on a board: make deploy BOARD=rpi_pico [PORT=/dev/ttyACM0] [CONFIG=my.json] [DRY_RUN=1]
+# deploy.py checks the board file and CONFIG first, then compiles for that board's CPU only: no mpy prerequisite.
+deploy: $(VENV_STAMP) ## install on a board: make deploy BOARD=rpi_pico [PORT=/dev/ttyACM0] [CONFIG=my.json] [DRY_RUN=1]
 	@test -n "$(BOARD)" || { echo "make deploy: say which board, e.g. BOARD=rpi_pico (boards/*.json)" >&2; exit 2; }
 	$(PY) tools/deploy.py $(BOARD) $(if $(PORT),--port $(PORT)) $(if $(CONFIG),--config $(CONFIG)) $(if $(DRY_RUN),--dry-run)
 

@@ -3,26 +3,36 @@
 Usage: python tools/deploy.py BOARD [--port PORT] [--config FILE] [--dry-run]
        make deploy BOARD=rpi_pico [PORT=/dev/ttyACM0] [CONFIG=my.json] [DRY_RUN=1]
 
-BOARD is a file name in boards/ without .json. The board file is checked
-with the loader the board itself uses (firmware/board/boardfile.py) before
-anything is sent. Then, one mpremote session after another:
+BOARD is a file name in boards/ without .json. Before anything else (before
+compiling, before any command reaches a board) the board file is checked
+with the loader the board itself uses (firmware/board/boardfile.py) and the
+CONFIG file with the check the board runs when it imports it
+(firmware/app/config.py ``parse``); a refusal is one line naming the file
+and the field, and exit status 2. Then:
+
+ 0. compile firmware/ with mpy-cross for the board's CPU only (the board
+    file's chip gives the architecture: armv6m for the RP2040, xtensawin
+    for the ESP32) into build/<arch>/, the tree that is copied below;
+
+and one mpremote session after another:
 
  1. maintenance: write /maintenance and hard-reset, so the next boot leaves
     the relays off and does not start the watchdog (a running thermostat's
     watchdog would otherwise reset the board in the middle of the copy;
     it cannot be stopped once started);
- 2. copy build/<arch>/ (``make mpy``: every module compiled with mpy-cross,
-    boot.py and main.py as source) to /, and the board file to /board.json;
-    with CONFIG, the config file to /config.import.json (imported at boot);
- 3. ``mip install`` the micropython-lib packages the firmware needs and the
+ 2. ``mip install`` the micropython-lib packages the firmware needs and the
     port does not freeze in (see MIP_PACKAGES), into /lib;
+ 3. copy build/<arch>/ (every module compiled, boot.py and main.py as
+    source) to the board, and the board file to /board.json; with CONFIG,
+    the config file to /config.import.json (imported at boot);
  4. clear the boot-loop record and the maintenance flag, then ``reset``.
 
 mpremote 1.29 soft-resets when it first enters the raw REPL (1.30 no
 longer does); every session here ends with an explicit ``reset`` or is
 followed by one, so the result does not depend on that.
 
---dry-run prints the exact commands, one per line, and needs no board.
+--dry-run checks the board file and the config, then prints the exact
+mpremote commands, one per line; it compiles nothing and needs no board.
 """
 
 import argparse
@@ -31,10 +41,16 @@ import shlex
 import subprocess
 import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(TOOLS)
 sys.path.insert(0, os.path.join(REPO, "firmware"))
+sys.path.insert(0, TOOLS)
 
+import build_mpy  # noqa: E402 -- the compiler driver behind make mpy
+from app import config as configfile  # noqa: E402 -- the check the board runs on an imported config
 from board import boardfile  # noqa: E402 -- the loader the board itself runs
+
+from thermo.schema import SettingError  # noqa: E402
 
 # micropython-lib packages by need. onewire and ds18x20 are frozen into the
 # rp2 and esp32 firmware (ports/*/boards/manifest.py), and ntptime/network
@@ -49,8 +65,61 @@ CLEANUP = ('import os; [os.remove(n) for n in os.listdir() '
            'if n in ("crashes.json", "crashes.json.new", "maintenance")]')
 
 
+class Refused(Exception):
+    """A board name, board file or config file that must not be deployed; the
+    message is the one line to print (it names the file and the field)."""
+
+
+class Target:
+    """What one deploy sends: the checked board file and config, and the build for the board's CPU."""
+
+    def __init__(self, name, board, board_file, config):
+        self.name = name
+        self.board = board
+        self.board_file = board_file  # relative to REPO when inside it
+        self.config = config  # as given on the command line, or None
+        self.arch = board["mpy_arch"]
+        self.build = "build/" + self.arch
+
+
 def board_path(name):
     return os.path.join(REPO, "boards", name + ".json")
+
+
+def known_boards():
+    return sorted(f[:-5] for f in os.listdir(os.path.join(REPO, "boards")) if f.endswith(".json"))
+
+
+def check_board(name):
+    """The board file's contents, checked by the board's own loader."""
+    path = board_path(name)
+    if os.path.basename(name) != name or not os.path.exists(path):
+        raise Refused("no board %r (known: %s)" % (name, ", ".join(known_boards())))
+    try:
+        return boardfile.load(path, source=os.path.relpath(path, REPO))
+    except boardfile.BoardError as exc:
+        raise Refused(str(exc)) from None
+
+
+def check_config(path):
+    """Refuse a config file the board would refuse at import (same parse, same size bound)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read(configfile.MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise Refused("%s: cannot be read (%s)" % (path, exc.strerror or exc)) from None
+    try:
+        configfile.parse(text)
+    except SettingError as exc:
+        raise Refused("%s: %s" % (path, exc)) from None
+
+
+def check(name, config=None):
+    """Everything a deploy depends on, checked before anything is built or sent."""
+    board = check_board(name)
+    if config:
+        check_config(config)
+    return Target(name, board, os.path.relpath(board_path(name), REPO), config)
 
 
 def packages():
@@ -60,24 +129,16 @@ def packages():
                   if os.path.isdir(os.path.join(firmware, entry)) and not entry.startswith((".", "_")))
 
 
-def commands(name, port=None, config=None):
+def commands(target, port=None):
     """The mpremote command lines (lists of arguments) for one deploy."""
-    path = board_path(name)
-    if not os.path.exists(path):
-        known = sorted(f[:-5] for f in os.listdir(os.path.join(REPO, "boards")) if f.endswith(".json"))
-        raise SystemExit("deploy: no board %r (known: %s)" % (name, ", ".join(known)))
-    try:
-        board = boardfile.load(path, source=os.path.relpath(path, REPO))
-    except boardfile.BoardError as exc:
-        raise SystemExit("deploy: %s" % exc) from None
-    build = "build/" + board["mpy_arch"]
+    build = target.build
     connect = ["connect", port or "auto"]
     install = ["mpremote", "sleep", RESET_WAIT_S] + connect + ["mip", "install", "--target", "/lib"] + list(MIP_PACKAGES)
     copy = (["mpremote"] + connect + ["fs", "cp", "-r"] + [build + "/" + p for p in packages()] + [":lib"]
             + ["+", "fs", "cp", build + "/boot.py", build + "/main.py", ":"]
-            + ["+", "fs", "cp", os.path.relpath(path, REPO), ":board.json"])
-    if config:
-        copy += ["+", "fs", "cp", config, ":config.import.json"]
+            + ["+", "fs", "cp", target.board_file, ":board.json"])
+    if target.config:
+        copy += ["+", "fs", "cp", target.config, ":config.import.json"]
     return [
         ["mpremote"] + connect + ["exec", 'open("maintenance", "w").close()', "+", "reset"],
         install,
@@ -86,23 +147,39 @@ def commands(name, port=None, config=None):
     ]
 
 
+def build(target):
+    """Compile firmware/ for the target's CPU into build/<arch>/; a list of error lines (empty: built)."""
+    print("build_mpy: %s" % build_mpy.check_compiler(), flush=True)
+    firmware = os.path.join(REPO, "firmware")
+    rels = build_mpy.sources(firmware)
+    total, errors = build_mpy.build_arch(firmware, os.path.join(REPO, "build"), target.arch, rels)
+    if errors:
+        return errors
+    print("%s: %d files, %d bytes in %s/" % (target.arch, len(rels), total, target.build), flush=True)
+    missing = [p for p in packages() + ["boot.py", "main.py"]
+               if not os.path.exists(os.path.join(REPO, target.build, p))]
+    return ["%s lacks %s" % (target.build, ", ".join(missing))] if missing else []
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("board", help="a file name in boards/, without .json")
     parser.add_argument("--port", default=None, help="serial port (default: mpremote's auto)")
     parser.add_argument("--config", default=None, help="JSON with \"settings\" and \"device\" to import at boot")
-    parser.add_argument("--dry-run", action="store_true", help="print the mpremote commands only")
+    parser.add_argument("--dry-run", action="store_true", help="check, then print the mpremote commands only")
     args = parser.parse_args(argv)
-    if args.config and not args.dry_run:
-        with open(args.config) as f:
-            import json
-
-            json.load(f)  # a typo is caught here, not at boot
-    lines = commands(args.board, args.port, args.config)
+    try:
+        target = check(args.board, args.config)
+    except Refused as exc:
+        print("deploy: %s" % exc, file=sys.stderr)
+        return 2
+    lines = commands(target, args.port)
     if not args.dry_run:
-        missing = [p for p in packages() if not os.path.isdir(os.path.join(REPO, "build", "armv6m", p))]
-        if missing:
-            print("deploy: build/ lacks %s: run make mpy first" % ", ".join(missing), file=sys.stderr)
+        errors = build(target)
+        if errors:
+            for message in errors:
+                print(message, file=sys.stderr)
+            print("deploy: the %s build failed; nothing was sent to the board" % target.arch, file=sys.stderr)
             return 1
     mpremote = os.path.join(os.path.dirname(sys.executable), "mpremote")
     for line in lines:
@@ -118,4 +195,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("deploy: interrupted", file=sys.stderr)
+        sys.exit(130)

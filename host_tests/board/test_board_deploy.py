@@ -1,15 +1,42 @@
-"""make deploy ... DRY_RUN=1: the exact mpremote commands, without a board."""
+"""make deploy: the board file and the config checked first, then the right build, then mpremote."""
 
+import json
 import subprocess
 import sys
 
 import pytest
 from fakes import ROOT
 
+sys.path.insert(0, str(ROOT / "tools"))
+
+import deploy  # noqa: E402
+
+
+def deploy_cli(*args):
+    return subprocess.run([sys.executable, "tools/deploy.py", *args], cwd=ROOT,
+                          capture_output=True, text=True, check=False, timeout=60)
+
 
 def dry_run(*args):
-    return subprocess.run([sys.executable, "tools/deploy.py", *args, "--dry-run"], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    return deploy_cli(*args, "--dry-run")
+
+
+def config_file(tmp_path, document):
+    path = tmp_path / "my.json"
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return str(path)
+
+
+def refused_in_one_line(result, *words):
+    """Exit 2, nothing sent (no command printed), one line on stderr naming what is wrong."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("deploy: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+    return lines[0]
 
 
 @pytest.mark.parametrize("board, arch", [("rpi_pico", "armv6m"), ("esp32_devkitc", "xtensawin")])
@@ -26,15 +53,80 @@ def test_dry_run_prints_every_mpremote_command(board, arch):
     assert lines[3].endswith("' + reset") and "crashes.json" in lines[3] and "maintenance" in lines[3]
 
 
-def test_a_config_file_is_copied_for_import_at_boot():
-    lines = dry_run("rpi_pico", "--config", "my.json").stdout.splitlines()
-    assert lines[2].endswith("+ fs cp my.json :config.import.json")
+def test_a_config_file_is_copied_for_import_at_boot(tmp_path):
+    path = config_file(tmp_path, {"settings": {"min_off_s": 300}, "device": {"utc_offset_min": -300}})
+    result = dry_run("rpi_pico", "--config", path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2].endswith("+ fs cp %s :config.import.json" % path)
 
 
-def test_an_unknown_or_invalid_board_is_refused_before_any_command():
-    result = dry_run("nope")
-    assert result.returncode == 1 and result.stdout == ""
-    assert "deploy: no board 'nope' (known: esp32_devkitc, rpi_pico, rpi_pico_w)" in result.stderr
+def test_an_unknown_board_is_refused_in_one_line_before_any_command():
+    refused_in_one_line(dry_run("nope"), "no board 'nope' (known: esp32_devkitc, rpi_pico, rpi_pico_w)")
+
+
+def test_a_missing_config_file_is_refused_in_one_line_with_or_without_dry_run(tmp_path):
+    missing = str(tmp_path / "missing.json")
+    refused_in_one_line(dry_run("rpi_pico", "--config", missing), missing, "cannot be read")
+    refused_in_one_line(deploy_cli("rpi_pico", "--config", missing), missing, "cannot be read")
+
+
+def test_a_config_that_is_not_json_is_refused_in_one_line_with_or_without_dry_run(tmp_path):
+    path = config_file(tmp_path, '{"settings": {"min_off_s": 300,}}')
+    refused_in_one_line(dry_run("rpi_pico", "--config", path), path, "config: not valid JSON")
+    refused_in_one_line(deploy_cli("rpi_pico", "--config", path), path, "config: not valid JSON")
+
+
+def test_a_setting_out_of_range_is_refused_on_the_desktop_naming_the_key(tmp_path):
+    path = config_file(tmp_path, {"settings": {"min_off_s": 5}})
+    line = refused_in_one_line(dry_run("rpi_pico", "--config", path))
+    assert line == "deploy: %s: min_off_s: 5 is out of range (allowed: 30 to 3600 s)" % path
+
+
+def test_a_bad_device_option_or_unknown_section_is_refused_naming_the_field(tmp_path):
+    path = config_file(tmp_path, {"device": {"bench_speed": 1000}})
+    refused_in_one_line(dry_run("rpi_pico", "--config", path), "device.bench_speed: 1000 is out of range")
+    path = config_file(tmp_path, {"setings": {}})
+    refused_in_one_line(dry_run("rpi_pico", "--config", path), '"setings": unknown section')
+
+
+def test_the_board_is_checked_before_the_config(tmp_path):
+    path = config_file(tmp_path, {"settings": {"min_off_s": 5}})
+    refused_in_one_line(dry_run("nope", "--config", path), "no board 'nope'")
+
+
+def test_make_deploy_checks_before_it_compiles():
+    """The Makefile's deploy target must not build first: deploy.py checks, then builds the board's arch."""
+    shown = subprocess.run(["make", "-n", "deploy", "BOARD=nope"], cwd=ROOT, capture_output=True, text=True,
+                           check=False, timeout=30)
+    recipe = [line for line in shown.stdout.splitlines() if "tools/" in line]
+    assert recipe and "tools/deploy.py" in recipe[0], shown.stdout
+
+
+def test_an_esp32_deploy_compiles_and_copies_the_xtensawin_build(monkeypatch):
+    built, ran = [], []
+
+    def build_arch(firmware, out, arch, rels):
+        built.append(arch)
+        return 1, []
+
+    monkeypatch.setattr(deploy.build_mpy, "check_compiler", lambda: "mpy-cross (fake)")
+    monkeypatch.setattr(deploy.build_mpy, "build_arch", build_arch)
+    exists = deploy.os.path.exists
+    monkeypatch.setattr(deploy.os.path, "exists", lambda path: "/build/" in path or exists(path))
+    monkeypatch.setattr(deploy.subprocess, "run",
+                        lambda line, **kw: ran.append(line) or subprocess.CompletedProcess(line, 0))
+    assert deploy.main(["esp32_devkitc"]) == 0
+    assert built == ["xtensawin"]
+    copy = next(line for line in ran if "cp" in line)
+    assert "build/xtensawin/thermo" in copy and not any("armv6m" in part for part in copy)
+
+
+def test_a_deploy_stops_when_the_build_of_the_boards_arch_fails(monkeypatch, capsys):
+    monkeypatch.setattr(deploy.build_mpy, "check_compiler", lambda: "mpy-cross (fake)")
+    monkeypatch.setattr(deploy.build_mpy, "build_arch", lambda firmware, out, arch, rels: (0, ["x.py: boom"]))
+    monkeypatch.setattr(deploy.subprocess, "run", lambda *a, **kw: pytest.fail("mpremote ran after a failed build"))
+    assert deploy.main(["esp32_devkitc"]) == 1
+    assert "x.py: boom" in capsys.readouterr().err
 
 
 def test_mpremote_is_pinned():
