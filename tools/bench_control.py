@@ -11,8 +11,10 @@ is one warm-up day and one measured day of tools/sim (see simulate.py).
 
 import argparse
 import json
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parent
@@ -38,16 +40,29 @@ COLUMNS = (
 )
 
 
-def run_all(settings=None, quiet=False):
-    results = {}
-    for day in DAYS:
-        for schedule in SCHEDULES:
-            for name in CONTROLLERS:
-                if not quiet:
-                    print("running %s %s %s ..." % (day, schedule, name), file=sys.stderr, flush=True)
-                controller = controllers.make(name, settings, schedule)
-                results[day, schedule, name] = loop.simulate(day, schedule, controller, settings).kpis
-    return results
+def run_one(job):
+    """The figures of one run; a job is (day, schedule, controller name, settings)."""
+    day, schedule, name, settings = job
+    return loop.simulate(day, schedule, controllers.make(name, settings, schedule), settings).kpis
+
+
+def run_all(settings=None, quiet=False, jobs=None):
+    """Every day × schedule × controller, the runs spread over ``jobs`` processes (default: one per CPU)."""
+    keys = [(day, schedule, name) for day in DAYS for schedule in SCHEDULES for name in CONTROLLERS]
+    work = [key + (settings,) for key in keys]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    if jobs == 1:
+        done = []
+        for job in work:
+            if not quiet:
+                print("running %s %s %s ..." % job[:3], file=sys.stderr, flush=True)
+            done.append(run_one(job))
+    else:
+        if not quiet:
+            print("running %d runs in %d processes ..." % (len(work), jobs), file=sys.stderr, flush=True)
+        with ProcessPoolExecutor(jobs) as pool:
+            done = list(pool.map(run_one, work))
+    return dict(zip(keys, done, strict=True))
 
 
 def table(results):
@@ -106,11 +121,13 @@ def main(argv=None):
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--settings", metavar="FILE", help="firmware settings JSON, or \"defaults\" (default: "
                         "tools/sim/reference-installer.json, the installer settings for the reference house)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="runs in parallel (default: one process per CPU)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     settings = load_settings(args.settings)
     print("firmware settings: %s" % (json.dumps(settings) if settings else "the contract defaults"))
-    results = run_all(settings, quiet=args.quiet)
+    results = run_all(settings, quiet=args.quiet, jobs=args.jobs)
     for line in table(results):
         print(line)
     print()

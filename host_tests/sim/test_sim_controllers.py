@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from tools.sim.controllers import BaselineController, FirmwareController, InteractiveController
+from tools.sim.controllers import CONTROL_PERIOD_S, BaselineController, FirmwareController, InteractiveController
 from tools.sim.equipment import OB, W2, Y1
 from tools.sim.loop import simulate
 
@@ -59,8 +59,33 @@ def test_replay_interactive_drives_the_house_exactly_like_the_firmware_in_proces
     command = "%s %s --interactive" % (sys.executable, ROOT / "tools" / "replay.py")
     outside = Recorder(InteractiveController(command, "constant"))
     inside = Recorder(FirmwareController({}, "constant"))
-    a = simulate("mild", "constant", outside, warmup_days=0)
-    b = simulate("mild", "constant", inside, warmup_days=0)
+    hours = 6  # every control period from midnight: several compressor cycles
+    a = simulate("mild", "constant", outside, warmup_days=0, measured_s=hours * 3600)
+    b = simulate("mild", "constant", inside, warmup_days=0, measured_s=hours * 3600)
+    assert len(outside.seen) == hours * 3600 // CONTROL_PERIOD_S
     assert outside.seen == inside.seen
     assert sum(1 for out in outside.seen if out & Y1) > 1000
     assert a.kpis == b.kpis
+
+
+def test_the_simulator_ticks_every_controller_at_the_firmwares_control_period():
+    from thermo.control import CONTROL_PERIOD_MS
+
+    class Clock:
+        name = "clock"
+
+        def __init__(self):
+            self.times = []
+
+        def step(self, t_s, minute_of_week, indoor_f, outdoor_f):
+            self.times.append(t_s)
+            return 0
+
+        def close(self):
+            pass
+
+    clock = Clock()
+    run = simulate("mild", "constant", clock, warmup_days=0, measured_s=60)
+    period_s = CONTROL_PERIOD_MS / 1000
+    assert clock.times == [i * period_s for i in range(int(60 / period_s))]
+    assert run.dt_s == period_s

@@ -49,7 +49,7 @@ def test_gains_are_night_value_from_22_to_07():
 
 
 def test_energy_balance_closes_within_one_percent_over_a_closed_loop_day():
-    run = simulate("cold", "setback", FirmwareController({}, "setback", warn=lambda text: None))
+    run = simulate("cold", "setback", FirmwareController({}, "setback", warn=lambda text: None), warmup_days=0)
     s, dt_h = run.series, run.dt_s / 3600
     heat_in = sum(q + g for q, g in zip(s["hvac_btuh"], s["gains_btuh"], strict=True)) * dt_h
     air = s["indoor_f"] + [run.end_air_f]

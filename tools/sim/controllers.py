@@ -2,7 +2,8 @@
 
     controller.step(t_s, minute_of_week, indoor_f, outdoor_f) -> int
 
-is called every control period (5 s) with the time since the start of the
+is called every control period (the firmware's ``CONTROL_PERIOD_MS``) with
+the time since the start of the
 run, the local wall clock (0 = Monday 00:00), and the sensor readings in °F
 (None: the sensor does not answer). It returns the energized terminals as
 the bits of ``thermo.terminals`` (Y1=1, Y2=2, G=4, W2=8, OB=16, E=32), which
@@ -20,10 +21,15 @@ import shlex
 import subprocess
 import sys
 
+from thermo.control import CONTROL_PERIOD_MS
+
 from .equipment import BITS, NAMES, OB, W2, Y1, G
 from .schedules import FIRMWARE_SCHEDULES, setpoint_f
 
-CONTROL_PERIOD_S = 5
+# The board's control period, the one constant of the core: the simulator
+# ticks every controller, and steps the house, at this period (whole seconds).
+CONTROL_PERIOD_S = CONTROL_PERIOD_MS // 1000
+assert CONTROL_PERIOD_S * 1000 == CONTROL_PERIOD_MS, "the simulator steps whole seconds"
 
 
 def _warn(message):

@@ -4,7 +4,7 @@ The run starts at 00:00 on a Monday with the house at steady state for the
 setpoint in force then and the outdoor temperature then, and simulates a
 warm-up day identical to the measured one (so the mass node, and anything
 the controller learns, settle), then the measured day. Every control period
-(5 s, also the physics step) the controller reads the sensors and chooses
+(the firmware's, also the physics step) the controller reads the sensors and chooses
 the terminals, which hold over the step; the equipment turns them into heat
 and power, the house integrates exactly.
 
@@ -16,13 +16,14 @@ import random
 from dataclasses import dataclass, field
 
 from . import kpis as K
+from .controllers import CONTROL_PERIOD_S
 from .equipment import BTU_PER_KWH, Y1, Equipment
 from .house import SECONDS_PER_HOUR, House, gains_btuh
 from .schedules import COMFORT_SETPOINT_F, occupied, setpoint_f
 from .weather import outdoor_f
 
 DAY_S = 86400
-DT_S = 5
+DT_S = CONTROL_PERIOD_S
 SERIES = ("t_s", "outdoor_f", "indoor_f", "mass_f", "mean_indoor_f", "setpoint_f", "controller_setpoint_f",
           "occupied", "outputs", "compressor_kw", "blower_kw", "strip_kw", "furnace_btuh", "gas_kw", "hvac_btuh", "gains_btuh")
 
@@ -71,8 +72,9 @@ def minute_of_week(t_s):
 
 
 def simulate(day, schedule, controller, settings=None, warmup_days=1, sensors=None, valve=None, progress=None,
-             dt_s=DT_S):
-    """Run ``controller`` on ``day`` with ``schedule``; return a :class:`Run` of the measured day.
+             dt_s=DT_S, measured_s=DAY_S):
+    """Run ``controller`` on ``day`` with ``schedule``; return a :class:`Run` of the measured day
+    (its first ``measured_s`` seconds; the figures are defined on a whole day).
 
     ``progress(steps)`` is called now and then with the number of steps done
     since the last call.
@@ -84,32 +86,32 @@ def simulate(day, schedule, controller, settings=None, warmup_days=1, sensors=No
     run = Run(day, schedule, getattr(controller, "name", "controller"), settings, dt_s)
     series = {name: [] for name in SERIES}
     measured_from = warmup_days * DAY_S // dt_s
-    steps = measured_from + DAY_S // dt_s
+    steps = measured_from + measured_s // dt_s
     outputs = 0
     working = getattr(controller, "working_setpoint_f", None)
+    controller_step, equipment_step, house_step, read = controller.step, equipment.step, house.step, sensors.read
+    record = [series[name].append for name in SERIES]
+    half_s = dt_s / 2
     for step in range(steps):
         t_s = step * dt_s
         if step == measured_from:
             run.start_air_f, run.start_mass_f, run.y1_on_before = house.air_f, house.mass_f, bool(outputs & Y1)
-        indoor = sensors.read(house.air_f, sensors.indoor_missing)
-        outdoor = sensors.read(outdoor_f(day, t_s), sensors.outdoor_missing)
-        outputs = controller.step(t_s, minute_of_week(t_s), indoor, outdoor)
-        outdoor_mid = outdoor_f(day, t_s + dt_s / 2)
+        indoor = read(house.air_f, sensors.indoor_missing)
+        outdoor = read(outdoor_f(day, t_s), sensors.outdoor_missing)
+        outputs = controller_step(t_s, minute_of_week(t_s), indoor, outdoor)
+        outdoor_mid = outdoor_f(day, t_s + half_s)
         gains = gains_btuh(t_s)
-        flows = equipment.step(outputs, outdoor_mid, dt_s)
+        flows = equipment_step(outputs, outdoor_mid, dt_s)
         air_before, mass_before = house.air_f, house.mass_f
-        mean_air = house.step(outdoor_mid, gains, flows.hvac_btuh)
+        mean_air = house_step(outdoor_mid, gains, flows.hvac_btuh)
         if step >= measured_from:
-            day_t = t_s - measured_from * dt_s
-            for name, value in (
-                    ("t_s", day_t), ("outdoor_f", outdoor_mid), ("indoor_f", air_before), ("mass_f", mass_before),
-                    ("mean_indoor_f", mean_air), ("setpoint_f", setpoint_f(schedule, t_s)),
-                    ("controller_setpoint_f", working() if working else setpoint_f(schedule, t_s)),
-                    ("occupied", occupied(schedule, t_s)), ("outputs", outputs),
-                    ("compressor_kw", flows.compressor_kw), ("blower_kw", flows.blower_kw),
-                    ("strip_kw", flows.strip_kw), ("furnace_btuh", flows.furnace_btuh), ("gas_kw", flows.gas_kw),
-                    ("hvac_btuh", flows.hvac_btuh), ("gains_btuh", gains)):
-                series[name].append(value)
+            setpoint = setpoint_f(schedule, t_s)
+            for append, value in zip(record, (
+                    t_s - measured_from * dt_s, outdoor_mid, air_before, mass_before, mean_air, setpoint,
+                    working() if working else setpoint, occupied(schedule, t_s), outputs,
+                    flows.compressor_kw, flows.blower_kw, flows.strip_kw, flows.furnace_btuh, flows.gas_kw,
+                    flows.hvac_btuh, gains), strict=True):
+                append(value)
         if progress and step % 720 == 719:
             progress(720)
     if progress:
