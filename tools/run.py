@@ -5,10 +5,13 @@
     python tools/run.py --speed 600 --day mild --schedule setback --start 21:00
     python tools/run.py --headless 3600  # no terminal UI: print a few plain-text frames
 
-The real control core (firmware/thermo) decides every 5 s of simulated time
-on a ticks_ms clock of its own; the house, heat pump, strips and weather are
-tools/sim. Keys: m mode, f fan, + / - heat setpoint, i / o pull or restore the
-indoor / outdoor sensor, > / < speed, q quit.
+The real control core (firmware/thermo) decides every control period of
+simulated time (thermo.control.CONTROL_PERIOD_MS, the board's), and at once
+after a command, on a ticks_ms clock of its own; the house, heat pump, strips
+and weather are tools/sim. Every terminal that is off shows why, in words
+(the code of thermo.reasons in brackets). Keys: m mode, f fan, + / - heat
+setpoint, i / o pull or restore the indoor / outdoor sensor, > / < speed,
+q (or Ctrl-C) quit.
 """
 
 import argparse
@@ -20,17 +23,55 @@ TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS.parent / "firmware"))
 sys.path.insert(0, str(TOOLS))
 
-from sim.controllers import FirmwareController  # noqa: E402
+from sim.controllers import CONTROL_PERIOD_S, FirmwareController  # noqa: E402
 from sim.equipment import BITS, NAMES, Equipment  # noqa: E402
 from sim.house import SECONDS_PER_HOUR, House, gains_btuh  # noqa: E402
 from sim.weather import DAYS, outdoor_f  # noqa: E402
 
-STEP_S = 5
+STEP_S = CONTROL_PERIOD_S
 MODES = ("off", "heat", "cool", "auto", "emergency")
 FANS = ("auto", "on", "circulate")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SPARK = "▁▂▃▄▅▆▇█"
 KEYS_HELP = "keys: m mode  f fan  +/- heat setpoint  i/o pull/restore indoor/outdoor sensor  >/< speed  q quit"
+
+# The codes of thermo.reasons (why a terminal is off, or held on), in words.
+REASONS = {
+    "single_stage": "single-stage compressor: Y2 is not used",
+    "no_backup": "no backup heat is wired (backup_heat none)",
+    "not_emergency": "E runs only in mode emergency",
+    "min_on": "held on: a compressor run lasts at least min_on_s",
+    "rewiring": "wiring settings changed: call ended, timers as after a boot",
+    "mode_off": "the mode is off",
+    "indoor_sensor": "indoor sensor failed: no heating or cooling",
+    "emergency": "emergency heat: the compressor stays off",
+    "valve_in_cool": "the reversing valve is still in the cool position",
+    "cooling": "cooling: never backup heat",
+    "outdoor_lockout": "too cold outside for the compressor (outdoor lockout)",
+    "aux_lockout": "too warm outside for strip heat (aux_max_outdoor_f)",
+    "dual_fuel": "dual fuel: heat pump and furnace wait out the switch delay",
+    "changeover": "the valve waits for pressures to equalize (changeover_delay_s)",
+    "valve_moving": "the reversing valve moves now; the compressor follows",
+    "min_off": "compressor resting after a stop or a boot (min_off_s)",
+    "max_starts": "compressor start limit reached (max_starts_per_hour)",
+    "stage1_off": "stage 2 runs only with stage 1",
+    "wait_stage2": "stage 2 waits for stage2_delta_f or stage2_delay_s",
+    "wait_droop": "backup heat waits for aux_droop_f or aux_delay_s",
+    "wait_compressor": "backup heat waits: the compressor starts first",
+    "recovery": "smart recovery: the heat pump makes it in time, no strips",
+    "furnace_backup": "dual fuel: the furnace took over this call",
+    "outdoor_sensor": "dual fuel, outdoor sensor failed: the furnace heats",
+}
+ALERTS = {
+    "indoor_sensor": "indoor sensor failed or missing",
+    "outdoor_sensor": "outdoor sensor failed or missing: outdoor lockouts off",
+    "short_cycle_blocked": "a compressor start is held back by max_starts_per_hour",
+}
+
+
+def in_words(code, words):
+    """``words (code)`` for a known code; an unknown one as it is."""
+    return "%s (%s)" % (words[code], code) if code in words else code
 
 
 class Live:
@@ -83,6 +124,13 @@ class Live:
             self.history.append(self.house.air_f)
             del self.history[:-60]
 
+    def act_now(self):
+        """A command acts at once, as on the board: tick again at this instant."""
+        t = self.t_s
+        indoor = None if self.indoor_pulled else self.house.air_f
+        outdoor = None if self.outdoor_pulled else outdoor_f(self.day, t)
+        self.outputs = self.controller.step(t, t // 60 % 10080, indoor, outdoor)
+
     def advance(self, sim_s):
         self.pending_s += sim_s
         while self.pending_s >= STEP_S:
@@ -96,14 +144,17 @@ class Live:
             if key == "m":
                 mode = MODES[(MODES.index(_mode(t)) + 1) % len(MODES)]
                 t.command({"mode": mode})
+                self.act_now()
                 self.message = "mode: %s" % mode
             elif key == "f":
                 fan = FANS[(FANS.index(_fan(t)) + 1) % len(FANS)]
                 t.command({"fan": fan})
+                self.act_now()
                 self.message = "fan: %s" % fan
             elif key in "+=-":
                 setpoint = t.heat_setpoint_dF / 10 + (-1 if key == "-" else 1)
                 t.command({"heat_setpoint_f": setpoint})
+                self.act_now()
                 self.message = "heat setpoint: %.1f °F" % setpoint
             elif key == "i":
                 self.indoor_pulled = not self.indoor_pulled
@@ -117,15 +168,17 @@ class Live:
     def frame(self, speed):
         """The screen as [(text, terminal bit or 0)] pieces, one list per line."""
         t = self.thermostat
-        leds = []
+        held = t.held_reasons()
+        terminals = []
         for name, bit in zip(NAMES, BITS, strict=True):
-            leds.append((" %s " % name, 0))
-            leds.append(("●" if self.outputs & bit else "○", bit if self.outputs & bit else -1))
-            leds.append(("  ", 0))
+            on = self.outputs & bit
+            why = held.get(name)
+            # an off terminal says why; one that is on, only when it is held on (min_on)
+            text = "  " + in_words(why, REASONS) if why and (not on or why == "min_on") else ""
+            terminals.append([("  %-2s " % name, 0), ("●" if on else "○", bit if on else -1), (text, 0)])
+        alerts = t.alert_names()
         indoor_state = "PULLED" if self.indoor_pulled else ("ok" if t.indoor_ok else "failed")
         outdoor_state = "PULLED" if self.outdoor_pulled else ("ok" if t.outdoor_ok else "failed")
-        held = t.held_reasons()
-        held_text = "  ".join("%s: %s" % (name, held[name]) for name in NAMES if name in held) or "nothing"
         lo, hi = (min(self.history), max(self.history)) if self.history else (0.0, 0.0)
         span = max(hi - lo, 0.5)
         spark = "".join(SPARK[min(7, int((v - lo) / span * 7 + 0.5))] for v in self.history)
@@ -133,15 +186,14 @@ class Live:
             [("thermo: firmware on the simulated reference house (%s day)   %s   %gx" % (
                 self.day, self.clock(), speed), 0)],
             [],
-            leds,
+            *terminals,
             [],
             [("  indoor  %6.1f °F  sensor %-7s   house air %5.2f °F   mass %5.2f °F" % (
                 t.indoor_dF / 10, indoor_state, self.house.air_f, self.house.mass_f), 0)],
             [("  outdoor %6.1f °F  sensor %-7s" % (self.outdoor_now_f(), outdoor_state), 0)],
             [("  mode    %-9s  fan %-9s   heat setpoint %.1f °F   cool setpoint %.1f °F" % (
                 _mode(t), _fan(t), t.heat_setpoint_dF / 10, t.cool_setpoint_dF / 10), 0)],
-            [("  alerts  %s" % (", ".join(t.alert_names()) or "none"), 0)],
-            [("  held    %s" % held_text, 0)],
+            [("  alerts  %s" % ("; ".join(in_words(a, ALERTS) for a in alerts) or "none"), 0)],
             [("  power   %5.2f kW   energy %.2f kWh (strips %.2f kWh) since start" % (
                 self.power_kw, self.energy_kwh, self.strip_kwh), 0)],
             [("  last hour %5.1f..%5.1f °F  %s" % (lo, hi, spark) if self.history else "  last hour --", 0)],
@@ -196,6 +248,8 @@ def run_headless(live, seconds, every, keys, speed):
     return 0
 
 
+MAX_SPEED = 7200
+MAX_HEADLESS_S = 14 * 86400
 COLOURS = {1: 2, 2: 2, 4: 6, 8: 1, 16: 3, 32: 5}  # terminal bit -> curses colour number
 
 
@@ -220,7 +274,7 @@ def run_curses(live, speed):
             if key in (ord("q"), ord("Q"), 27):
                 return
             if key == ord(">"):
-                speed = min(speed * 2, 7200)
+                speed = min(speed * 2, MAX_SPEED)
             elif key == ord("<"):
                 speed = max(speed / 2, 1)
             elif 0 <= key < 256:
@@ -250,12 +304,41 @@ def run_curses(live, speed):
     return 0
 
 
+def refuse(field, message):
+    """Bad input: one line naming the field and what is allowed, exit status 2."""
+    print("run.py: %s: %s" % (field, message), file=sys.stderr)
+    return SystemExit(2)
+
+
+def parse_start(text):
+    """"HH:MM" -> hours since midnight (float); SystemExit with one line if it is not a time of day."""
+    allowed = "(allowed: 00:00 to 23:59)"
+    hours, colon, minutes = text.partition(":")
+    if not (colon and hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
+        raise refuse("--start", "%r is not HH:MM %s" % (text, allowed))
+    if int(hours) > 23 or int(minutes) > 59:
+        raise refuse("--start", "%s is out of range %s" % (text, allowed))
+    return int(hours) + int(minutes) / 60
+
+
+def checked_keys(text):
+    try:
+        keys = parse_keys(text)
+    except ValueError:
+        raise refuse("--keys", "%r is not SECONDS:KEY,... (e.g. \"300:i,900:i\")" % text) from None
+    for at, key in keys:
+        if at < 0 or len(key) != 1:
+            raise refuse("--keys", "%r is not SECONDS:KEY,... (e.g. \"300:i,900:i\")" % text)
+    return keys
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--day", choices=sorted(DAYS), default="cold")
     parser.add_argument("--schedule", choices=("setback",), help="run the firmware's setback schedule")
     parser.add_argument("--start", default="06:00", metavar="HH:MM", help="simulated time of day to start at")
-    parser.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second (default 60)")
+    parser.add_argument("--speed", type=float, default=60.0,
+                        help="simulated seconds per real second (default 60, at most %d)" % MAX_SPEED)
     parser.add_argument("--headless", type=float, metavar="SECONDS",
                         help="no UI: simulate SECONDS of house time as fast as possible, print plain frames")
     parser.add_argument("--every", type=float, default=None, metavar="SECONDS",
@@ -264,27 +347,30 @@ def main(argv=None):
                         "tools/sim/reference-installer.json)")
     parser.add_argument("--keys", default="", help='headless: keys at simulated seconds, e.g. "300:i,900:i"')
     args = parser.parse_args(argv)
-    hours, _, minutes = args.start.partition(":")
-    try:
-        start_h = int(hours) + int(minutes or 0) / 60
-    except ValueError:
-        parser.error("--start: %r is not HH:MM" % args.start)
-    if args.speed <= 0:
-        parser.error("--speed must be positive")
+    start_h = parse_start(args.start)
+    if not 0 < args.speed <= MAX_SPEED:
+        raise refuse("--speed", "%g is out of range (allowed: more than 0, at most %d)" % (args.speed, MAX_SPEED))
+    if args.headless is not None and not 0 <= args.headless <= MAX_HEADLESS_S:
+        raise refuse("--headless", "%g is out of range (allowed: 0 to %d s)" % (args.headless, MAX_HEADLESS_S))
+    if args.every is not None and not args.every > 0:
+        raise refuse("--every", "%g is out of range (allowed: more than 0 s)" % args.every)
+    keys = checked_keys(args.keys)
     from simulate import load_settings
 
-    live = Live(args.day, args.schedule, start_h, settings=load_settings(args.settings))
+    live = Live(args.day, args.schedule, start_h, settings=load_settings(args.settings, "run.py"))
     if args.headless is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("run.py: no terminal; running headless for one simulated hour (see --headless)", file=sys.stderr)
         args.headless = 3600.0
-    if args.headless is not None:
+    try:
+        if args.headless is None:
+            return run_curses(live, args.speed)
         every = args.every or max(args.headless / 4, STEP_S)
-        try:
-            return run_headless(live, args.headless, every, parse_keys(args.keys), args.speed)
-        except BrokenPipeError:  # e.g. piped into head
-            sys.stdout = None
-            return 0
-    return run_curses(live, args.speed)
+        return run_headless(live, args.headless, every, keys, args.speed)
+    except KeyboardInterrupt:  # Ctrl-C: a way to quit, not a crash
+        return 130
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stdout = None
+        return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ the real firmware (firmware/thermo), unchanged.
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,24 +38,47 @@ def format_figure(name, value):
 REFERENCE_INSTALLER = Path(__file__).resolve().parent / "sim" / "reference-installer.json"
 
 
-def load_settings(path):
+def load_settings(path, prog="simulate.py"):
     """Firmware settings from a JSON file; "defaults" for the contract defaults
-    alone; none given: the installer settings for the reference house."""
+    alone; none given: the installer settings for the reference house.
+    A bad file ends the program with one line naming the file and the key."""
     if path == "defaults":
         return {}
     path = path or REFERENCE_INSTALLER
     try:
         settings = json.loads(Path(path).read_text())
     except (OSError, ValueError) as error:
-        raise SystemExit("simulate.py: %s: %s" % (path, error)) from None
+        raise SystemExit("%s: %s: %s" % (prog, path, error)) from None
     if not isinstance(settings, dict):
-        raise SystemExit("simulate.py: %s: must be a JSON object of firmware settings" % path)
+        raise SystemExit("%s: %s: must be a JSON object of firmware settings" % (prog, path))
     from thermo.schema import SettingError, validate
     try:
         validate(settings)
     except SettingError as error:
-        raise SystemExit("simulate.py: %s: %s" % (path, error)) from None
+        raise SystemExit("%s: %s: %s" % (prog, path, error)) from None
     return settings
+
+
+def check_output(option, path):
+    """Refuse, before a run, an output path that could not be written after it (one line, exit 2)."""
+    def refuse(message):
+        print("simulate.py: %s: %s: %s" % (option, path, message), file=sys.stderr)
+        return SystemExit(2)
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise refuse("is a folder, not a file")
+    if not os.path.isdir(folder):
+        raise refuse("the folder %s does not exist" % folder)
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise refuse("cannot be written (permission denied)")
+    if option == "--plot":
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        formats = sorted(FigureCanvasBase.get_supported_filetypes())
+        extension = os.path.splitext(path)[1][1:].lower()
+        if extension and extension not in formats:
+            raise refuse("%r is not an image format (allowed: %s)" % (extension, ", ".join(formats)))
 
 
 def write_csv(run, path):
@@ -100,7 +124,7 @@ def main(argv=None):
                         "for the reference house)")
     parser.add_argument("--controller", default="firmware", help="firmware, baseline or interactive:CMD")
     parser.add_argument("--plot", metavar="PNG", help="write a one-page plot of the measured day")
-    parser.add_argument("--csv", metavar="PATH", help="write the measured day's series, one row per 5 s step")
+    parser.add_argument("--csv", metavar="PATH", help="write the measured day's series, one row per control period")
     parser.add_argument("--noise", type=float, default=0.0, metavar="DEGF",
                         help="Gaussian sensor noise, standard deviation in °F (default 0)")
     parser.add_argument("--quantum", type=float, default=0.0, metavar="DEGF",
@@ -108,6 +132,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of the sensor noise")
     parser.add_argument("--wrong-ob", action="store_true", help="equipment valve of the other polarity than set")
     args = parser.parse_args(argv)
+    for option, path in (("--plot", args.plot), ("--csv", args.csv)):
+        if path:
+            check_output(option, path)
     settings = load_settings(args.settings)
     try:
         controller = controllers.make(args.controller, settings, args.schedule)
@@ -133,14 +160,23 @@ def main(argv=None):
     for name in UNITS:
         if name in run.kpis:
             print(format_figure(name, run.kpis[name]))
-    if args.csv:
-        write_csv(run, args.csv)
-    if args.plot:
-        from sim.plot import plot_run
-        plot_run(run, args.plot)
+    try:
+        if args.csv:
+            option = "--csv"
+            write_csv(run, args.csv)
+        if args.plot:
+            from sim.plot import plot_run
+            option = "--plot"
+            plot_run(run, args.plot)
+    except OSError as error:  # checked before the run; a full disk, say, still ends in one line
+        print("simulate.py: %s: %s: %s" % (option, error.filename or "", error.strerror or error), file=sys.stderr)
+        return 1
     print("wall time: %.1f s" % (time.monotonic() - started), file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,113 @@
+"""make run (tools/run.py): every terminal that is off says why, commands act at once, bad options and Ctrl-C."""
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import run  # tools/ and firmware/ are on sys.path: conftest
+
+from thermo.control import ALERT_NAMES, CONTROL_PERIOD_MS
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def headless(*args):
+    return subprocess.run([PY, "tools/run.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+def terminal_row(frame, name):
+    """The plain-text row of one terminal: '  Y1 --  why...'."""
+    return next(line for line in frame.splitlines() if line.startswith("  %-2s " % name))
+
+
+def test_a_pulled_indoor_sensor_shows_why_the_compressor_is_off_and_the_alert_in_words():
+    done = headless("--headless", "900", "--every", "300", "--keys", "400:i")
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.split("-" * 78)[-2]
+    assert "sensor PULLED" in last
+    assert terminal_row(last, "Y1") == "  Y1 --  indoor sensor failed: no heating or cooling (indoor_sensor)"
+    assert "alerts  indoor sensor failed or missing (indoor_sensor)" in last
+    assert "held nothing" not in done.stdout and "held    nothing" not in done.stdout
+
+
+def test_every_terminal_that_is_off_shows_the_cores_reason_in_plain_words():
+    live = run.Live("cold")
+    live.thermostat.held_reasons = lambda: {"W2": "wait_droop", "Y2": "single_stage", "E": "not_emergency"}
+    live.outputs = 0
+    frame = run.plain(live.frame(60))
+    assert terminal_row(frame, "W2") == "  W2 --  backup heat waits for aux_droop_f or aux_delay_s (wait_droop)"
+    assert terminal_row(frame, "Y2") == "  Y2 --  single-stage compressor: Y2 is not used (single_stage)"
+    assert terminal_row(frame, "E") == "  E  --  E runs only in mode emergency (not_emergency)"
+    assert terminal_row(frame, "G") == "  G  --"  # off, and the core gives no reason: nothing invented
+
+
+def test_a_run_held_on_says_so_and_a_code_without_words_is_shown_as_it_is():
+    live = run.Live("cold")
+    live.thermostat.held_reasons = lambda: {"Y1": "min_on", "W2": "some_new_code"}
+    live.outputs = 1  # Y1
+    frame = run.plain(live.frame(60))
+    assert terminal_row(frame, "Y1") == "  Y1 ON  held on: a compressor run lasts at least min_on_s (min_on)"
+    assert terminal_row(frame, "W2") == "  W2 --  some_new_code"
+
+
+def test_every_reason_code_and_alert_of_the_core_has_plain_words():
+    reasons = pytest.importorskip("thermo.reasons")
+    assert set(reasons.CODES) <= set(run.REASONS), set(reasons.CODES) - set(run.REASONS)
+    assert set(ALERT_NAMES) <= set(run.ALERTS)
+
+
+def test_the_house_and_the_firmware_step_by_the_firmwares_control_period():
+    live = run.Live("cold")
+    before = live.t_s
+    live.step()
+    assert live.t_s - before == CONTROL_PERIOD_MS / 1000
+
+
+def test_a_mode_key_acts_at_once_not_at_the_next_tick():
+    live = run.Live("cold", start_below_f=3.0)
+    for _ in range(3600):
+        live.step()
+        if live.outputs & 1:
+            break
+    assert live.outputs & 1, "the heat call should have started the compressor"
+    live.key("m")  # heat -> cool: the heat call ends at once
+    assert "mode: cool" in live.message
+    assert not live.outputs & 1
+
+
+@pytest.mark.parametrize("start, message", [
+    ("25:00", "run.py: --start: 25:00 is out of range (allowed: 00:00 to 23:59)"),
+    ("12:60", "run.py: --start: 12:60 is out of range (allowed: 00:00 to 23:59)"),
+    ("7", "run.py: --start: '7' is not HH:MM (allowed: 00:00 to 23:59)"),
+])
+def test_a_start_time_that_is_not_a_time_of_day_is_refused_in_one_line(start, message):
+    done = headless("--start", start, "--headless", "10")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [message]
+
+
+def test_other_bad_options_are_refused_in_one_line_naming_the_option():
+    for args, field in ((["--speed", "0"], "--speed"), (["--keys", "x:i"], "--keys"), (["--every", "-1"], "--every")):
+        done = headless(*args, "--headless", "10")
+        assert done.returncode == 2, args
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("run.py: %s: " % field), done.stderr
+
+
+def test_ctrl_c_quits_without_a_traceback():
+    process = subprocess.Popen([PY, "tools/run.py", "--headless", str(14 * 86400)], cwd=ROOT, text=True,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert process.stdout.readline().startswith("thermo: ")  # running: the first frame is out
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert process.returncode == 130
