@@ -29,8 +29,8 @@ def test_a_pulled_indoor_sensor_shows_why_the_compressor_is_off_and_the_alert_in
     assert done.returncode == 0, done.stderr
     last = done.stdout.split("-" * 78)[-2]
     assert "sensor PULLED" in last
-    assert terminal_row(last, "Y1") == "  Y1 --  indoor sensor failed: no heating or cooling (indoor_sensor)"
-    assert "alerts  indoor sensor failed or missing (indoor_sensor)" in last
+    assert terminal_row(last, "Y1") == "  Y1 --  indoor sensor failed: no heating or cooling  [indoor_sensor]"
+    assert "alerts  indoor sensor failed or missing  [indoor_sensor]" in last
     assert "held nothing" not in done.stdout and "held    nothing" not in done.stdout
 
 
@@ -39,9 +39,9 @@ def test_every_terminal_that_is_off_shows_the_cores_reason_in_plain_words():
     live.thermostat.held_reasons = lambda: {"W2": "wait_droop", "Y2": "single_stage", "E": "not_emergency"}
     live.outputs = 0
     frame = run.plain(live.frame(60))
-    assert terminal_row(frame, "W2") == "  W2 --  backup heat waits for aux_droop_f or aux_delay_s (wait_droop)"
-    assert terminal_row(frame, "Y2") == "  Y2 --  single-stage compressor: Y2 is not used (single_stage)"
-    assert terminal_row(frame, "E") == "  E  --  E runs only in mode emergency (not_emergency)"
+    assert terminal_row(frame, "W2") == "  W2 --  backup heat waits for aux_droop_f or aux_delay_s  [wait_droop]"
+    assert terminal_row(frame, "Y2") == "  Y2 --  single-stage compressor: Y2 is not used  [single_stage]"
+    assert terminal_row(frame, "E") == "  E  --  E runs only in mode emergency  [not_emergency]"
     assert terminal_row(frame, "G") == "  G  --"  # off, and the core gives no reason: nothing invented
 
 
@@ -50,7 +50,7 @@ def test_a_run_held_on_says_so_and_a_code_without_words_is_shown_as_it_is():
     live.thermostat.held_reasons = lambda: {"Y1": "min_on", "W2": "some_new_code"}
     live.outputs = 1  # Y1
     frame = run.plain(live.frame(60))
-    assert terminal_row(frame, "Y1") == "  Y1 ON  held on: a compressor run lasts at least min_on_s (min_on)"
+    assert terminal_row(frame, "Y1") == "  Y1 ON  held on: a compressor run lasts at least min_on_s  [min_on]"
     assert terminal_row(frame, "W2") == "  W2 --  some_new_code"
 
 

@@ -9,7 +9,7 @@ The real control core (firmware/thermo) decides every control period of
 simulated time (thermo.control.CONTROL_PERIOD_MS, the board's), and at once
 after a command, on a ticks_ms clock of its own; the house, heat pump, strips
 and weather are tools/sim. Every terminal that is off shows why, in words
-(the code of thermo.reasons in brackets). Keys: m mode, f fan, + / - heat
+(the code of thermo.reasons in square brackets). Keys: m mode, f fan, + / - heat
 setpoint, i / o pull or restore the indoor / outdoor sensor, > / < speed,
 q (or Ctrl-C) quit.
 """
@@ -71,7 +71,7 @@ ALERTS = {
 
 def in_words(code, words):
     """``words (code)`` for a known code; an unknown one as it is."""
-    return "%s (%s)" % (words[code], code) if code in words else code
+    return "%s  [%s]" % (words[code], code) if code in words else code
 
 
 class Live:

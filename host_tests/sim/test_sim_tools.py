@@ -47,7 +47,7 @@ def test_run_headless_prints_frames_with_leds_the_gate_and_a_pulled_sensor():
     frames = done.stdout.split("-" * 78)
     assert len(frames) >= 3
     first, last = frames[0], frames[-2]
-    assert "  Y1 --  compressor resting after a stop or a boot (min_off_s) (min_off)" in first  # boot's min off
+    assert "  Y1 --  compressor resting after a stop or a boot (min_off_s)  [min_off]" in first  # boot's min off
     assert "mode    heat" in first
     assert "sensor PULLED" in last and "indoor_sensor" in last
     assert "  Y1 --" in last
