@@ -5,7 +5,7 @@
     python tools/simulate.py --controller baseline --csv day.csv
     python tools/simulate.py --controller "interactive:python tools/replay.py --interactive"
 
-Prints the figures of reference-house.md, one `name: value unit` line each.
+Prints the figures of docs/reference-house.md, one `name: value unit` line each.
 The house starts at 00:00 at steady state; one identical warm-up day runs
 before the measured day. The physics is in tools/sim/, the control code is
 the real firmware (firmware/thermo), unchanged.

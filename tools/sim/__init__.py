@@ -1,4 +1,4 @@
-"""The reference house of ``reference-house.md``, simulated in closed loop.
+"""The reference house of ``docs/reference-house.md``, simulated in closed loop.
 
 Physics lives here, on the desktop, never in ``firmware/``:
 

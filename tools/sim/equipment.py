@@ -1,6 +1,6 @@
 """The reference equipment: what each terminal combination delivers and costs.
 
-Heat pump (3 ton, DOE-2 curves of reference-house.md), two-stage option
+Heat pump (3 ton, DOE-2 curves of docs/reference-house.md), two-stage option
 (stage 1 = 72 % capacity at 110 % COP), cooling curve, start-up ramp
 1 - exp(-t/90 s) on delivered capacity with full power from the start,
 blower 400 W whenever G. Backup: electric strips 10 kW, immediate; or a

@@ -1,4 +1,4 @@
-"""The figures of reference-house.md, each by its definition, on plain series.
+"""The figures of docs/reference-house.md, each by its definition, on plain series.
 
 Every function takes lists sampled once per step of ``dt_s`` seconds: a
 temperature is the value at the start of the step, a power or a terminal
