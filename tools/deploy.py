@@ -77,9 +77,16 @@ class Target:
         self.name = name
         self.board = board
         self.board_file = board_file  # relative to REPO when inside it
-        self.config = config  # as given on the command line, or None
+        self.config = config and on_the_command_line(config)  # for mpremote, which runs in REPO
         self.arch = board["mpy_arch"]
         self.build = "build/" + self.arch
+
+
+def on_the_command_line(path):
+    """A path given relative to the current folder, as mpremote (run in REPO) must be given it."""
+    path = os.path.abspath(path)
+    inside = os.path.commonpath([path, REPO]) == REPO
+    return os.path.relpath(path, REPO) if inside else path
 
 
 def board_path(name):

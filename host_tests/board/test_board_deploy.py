@@ -131,3 +131,10 @@ def test_a_deploy_stops_when_the_build_of_the_boards_arch_fails(monkeypatch, cap
 
 def test_mpremote_is_pinned():
     assert "mpremote==1.29.0" in (ROOT / "requirements-dev.txt").read_text().splitlines()
+
+
+def test_a_config_path_is_given_to_mpremote_as_seen_from_the_repository(tmp_path, monkeypatch):
+    path = config_file(tmp_path, {"settings": {}})
+    monkeypatch.chdir(tmp_path)
+    target = deploy.check("rpi_pico", "my.json")
+    assert deploy.commands(target)[2][-2:] == [path, ":config.import.json"]
