@@ -37,6 +37,12 @@ def parse(text):
         config = json.loads(text)
     except ValueError:
         raise SettingError("config", "not valid JSON") from None
+    return check(config)
+
+
+def check(config):
+    """(settings, options) of a config document already parsed from JSON
+    (the board checks its stored settings.json with this too)."""
     if not isinstance(config, dict):
         raise SettingError("config", 'must be an object with "settings" and "device"')
     for key in config:

@@ -8,13 +8,16 @@ value and what is allowed.
 
 from thermo.schema import SettingError, show
 
-# key, default, kind, allowed, meaning
+# key, default, kind, allowed, meaning. A text's "allowed" is its longest
+# length in bytes (UTF-8), from its standard: an SSID is at most 32 bytes
+# (IEEE 802.11), a WPA2 passphrase 63 characters or a 64-digit hex key, a
+# host name 253 characters (RFC 1035).
 DEVICE: tuple = (
     ("bench", False, "flag", None, "bench mode: clock sped up, self-test at boot, REPL values"),
     ("bench_speed", 60, "whole", (1, 600), "bench mode: control clock runs this many times real time"),
-    ("wifi_ssid", None, "text", None, "Wi-Fi network for NTP; null: no Wi-Fi"),
-    ("wifi_password", "", "text", None, "Wi-Fi password"),
-    ("ntp_host", "pool.ntp.org", "text", None, "NTP server"),
+    ("wifi_ssid", None, "text", 32, "Wi-Fi network for NTP; null: no Wi-Fi"),
+    ("wifi_password", "", "text", 64, "Wi-Fi password"),
+    ("ntp_host", "pool.ntp.org", "text", 253, "NTP server"),
     ("utc_offset_min", 0, "whole", (-720, 840), "local standard time minus UTC, minutes"),
     ("dst", "none", "choice", ("none", "us", "eu"), "daylight saving rule"),
 )
@@ -43,6 +46,8 @@ def validate(changes, base=None) -> dict:
             raise SettingError(field, "%s is not allowed (allowed: true, false)" % show(value))
         if kind == "text" and not (isinstance(value, str) or (value is None and key == "wifi_ssid")):
             raise SettingError(field, "%s is not a string" % show(value))
+        if kind == "text" and isinstance(value, str) and len(value.encode()) > allowed:
+            raise SettingError(field, "%s is too long (allowed: at most %d bytes)" % (show(value), allowed))
         if kind == "choice" and (not isinstance(value, str) or value not in allowed):
             raise SettingError(field, "%s is not allowed (allowed: %s)" % (
                 show(value), ", ".join(show(a) for a in allowed)))

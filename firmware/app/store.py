@@ -9,6 +9,10 @@ removes the old file first, so for a moment only ``<name>.new`` exists.
 higher ``seq``: whenever the power goes, the next boot finds the old record
 or the new one, never a torn one. Neither valid: ``None`` and a status the
 caller turns into an alert; never an exception.
+
+Every read is bounded (:data:`MAX_FILE_BYTES`): a file larger than that is
+reported as corrupt without being read whole, so no file on the flash can
+exhaust the heap.
 """
 
 import json
@@ -18,8 +22,16 @@ try:
 except ImportError:  # a port built without it
     crc32 = None
 
+try:
+    from micropython import const
+except ImportError:  # CPython
+    const = lambda value: value  # noqa: E731
+
 MAGIC = "THERMO1"
 SPARE = ".new"
+# The largest record: a settings document of app.config.MAX_CONFIG_BYTES
+# (16384) plus the record's header and envelope.
+MAX_FILE_BYTES = const(16640)
 
 
 def checksum(data):
@@ -61,10 +73,12 @@ def decode(blob):
 class Flash:
     """The board's filesystem, relative to the working directory ("/")."""
 
-    def read(self, name):
+    def read(self, name, limit=MAX_FILE_BYTES):
+        """At most ``limit`` + 1 bytes of the file (more than ``limit``: it
+        is too large, and the caller says so), or None if it cannot be read."""
         try:
             with open(name, "rb") as f:
-                return f.read()
+                return f.read(limit + 1)
         except OSError:
             return None
 
@@ -96,6 +110,8 @@ class Store:
         blob = self.flash.read(name)
         if blob is None:
             return None, "missing"
+        if len(blob) > MAX_FILE_BYTES:
+            return None, "corrupt (larger than %d bytes)" % MAX_FILE_BYTES
         try:
             seq, data = decode(blob)
         except (ValueError, UnicodeError) as exc:
@@ -118,11 +134,21 @@ class Store:
         """Write ``data`` as the next record; OSError if it did not verify."""
         seq = self.seq + 1
         blob = encode(seq, data)
+        if len(blob) > MAX_FILE_BYTES:  # it could never be read back
+            raise OSError("%s: %d bytes is too large (allowed: at most %d)" % (self.name, len(blob), MAX_FILE_BYTES))
         spare = self.name + SPARE
         self.flash.write(spare, blob)
         if self.flash.read(spare) != blob:
             raise OSError("%s: write did not verify" % spare)
-        self.flash.rename(spare, self.name)
+        try:
+            self.flash.rename(spare, self.name)
+        except OSError:
+            # Not saved means not saved: a verified spare left behind would
+            # win at the next load. Keep it only if it is all there is (FAT
+            # removed the old record before its rename failed).
+            if self._try(self.name)[0] is not None:
+                self.flash.remove(spare)
+            raise
         self.seq = seq
 
     def erase(self):

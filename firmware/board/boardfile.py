@@ -25,6 +25,7 @@ SENSOR_TYPES = ("ds18b20", "sht3x", "simulated")
 SHT3X_ADDRESSES = (0x44, 0x45)
 BUTTON_ROLES = ("mode", "up", "down")
 POLARITIES = ("high", "low")
+MAX_BOARD_BYTES = 8192  # a board file is ~1 KB; a larger one is not read whole
 TOP_KEYS = ("name", "chip", "wifi", "relay_active", "terminals", "onewire", "i2c", "sensors",
             "status_led", "buttons", "watchdog_ms", "reserved_pins")
 
@@ -275,7 +276,9 @@ def load(path="board.json", source=None):
     source = source or path
     try:
         with open(path) as f:
-            text = f.read()
+            text = f.read(MAX_BOARD_BYTES + 1)
     except OSError:
         raise BoardError(source, "", "cannot be read (is the board file installed?)") from None
+    if len(text) > MAX_BOARD_BYTES:
+        raise BoardError(source, "", "larger than %d bytes (allowed: at most %d)" % (MAX_BOARD_BYTES, MAX_BOARD_BYTES))
     return loads(text, source)

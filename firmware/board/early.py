@@ -11,6 +11,7 @@ inputs, which an active-low module's pull-up reads as off.
 from machine import Pin
 
 BOARD_PATH = "board.json"
+MAX_BOARD_BYTES = 8192  # as board.boardfile: never read a huge file whole
 
 
 def all_off(path=BOARD_PATH):
@@ -19,7 +20,7 @@ def all_off(path=BOARD_PATH):
 
     try:
         with open(path) as f:
-            board = json.load(f)
+            board = json.loads(f.read(MAX_BOARD_BYTES + 1))
         off = 1 if board.get("relay_active") == "low" else 0
         pins = board["terminals"].values()
     except Exception as exc:  # boot must go on whatever the file holds
