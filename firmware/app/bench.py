@@ -9,11 +9,13 @@ beside the loop with ``bench`` in scope:
     --> bench.indoor(65)          # simulated indoor reading, °F
     --> bench.outdoor(None)       # simulate a lost outdoor sensor
     --> bench.real("indoor")      # back to the real sensor
-    --> bench.command(mode="heat", heat_setpoint_f=70)
+    --> bench.command(mode="heat", heat_setpoint_f=70)   # acts at once
+    --> bench.settings(min_off_s=600)  # checked whole, saved, then applied
     --> bench.status()
     --> await bench.selftest()
 """
 
+from app.tasks import UNSUPERVISED
 from thermo import terminals as T
 from thermo.schema import SettingError, tenths
 
@@ -37,7 +39,7 @@ class Bench:
 
     def command(self, **changes):
         try:
-            self.app.thermostat.command(changes)
+            self.app.command(changes)
         except SettingError as exc:
             print("refused:", exc)
 
@@ -56,7 +58,8 @@ class Bench:
         print("humidity_dpct:", self.app.humidity_dpct)
 
     def selftest(self):
-        return self.app.selftest()
+        """Run the self-test again (a supervised task; await it)."""
+        return self.app.start_selftest().handle
 
     def start_repl(self):
         try:
@@ -64,4 +67,5 @@ class Bench:
         except ImportError:
             print("bench: aiorepl not installed; no REPL beside the loop")
             return
-        self.app.spawn("repl", aiorepl.task({"bench": self, "app": self.app}))
+        # The prompt waits for typing, for ever: declared unsupervised.
+        self.app.spawn("repl", UNSUPERVISED, lambda _task: aiorepl.task({"bench": self, "app": self.app}))

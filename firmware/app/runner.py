@@ -1,38 +1,47 @@
 """The thermostat on the board: boot checks, then the asyncio main loop.
 
-``main()`` (called by main.py) loads and checks /board.json, builds the
-hardware, consults the boot-loop guard, starts the watchdog and runs these
-tasks until the power goes:
+``main()`` (called by main.py) loads and checks /board.json, consults the
+boot-loop guard before anything else can crash, builds the hardware and the
+application, starts the watchdog and runs these tasks until the power goes,
+each with its own check-in deadline (:mod:`app.tasks`):
 
 - one task per sensor: start a conversion, await it, read (never blocks);
-- the control task: every :data:`CONTROL_PERIOD_MS` feeds the latest
-  readings to the core, ticks it on the control clock, writes the relays
-  (offs first), logs every change of outputs, of the gate's reasons and of
-  alerts, and saves user state when it changes;
-- the supervisor: feeds the watchdog only while every task has checked in;
+- the control task: every :data:`thermo.control.CONTROL_PERIOD_MS` feeds the
+  latest readings to the core, ticks it on the control clock, writes the
+  relays (offs first), logs every change of outputs, of the gate's reasons
+  and of alerts, and saves user state when it changes;
+- the supervisor: feeds the watchdog only while every task has checked in
+  within its deadline;
 - the status LED, the buttons, Wi-Fi/NTP when configured, and in bench mode
   the self-test and an asyncio REPL.
 
+A command (a button, the bench REPL, a settings change) ticks the core at
+once, as the replay does: it acts without waiting for the next period.
+
 An exception in any task ends in :meth:`App.fail`: log, relays off, the
 crash recorded, no more feeding, and the watchdog resets the board.
+
+No ``ticks_ms`` stamp is kept here: how long ago something happened is an
+:class:`app.age.Age`, which no clock wrap can fool.
 """
 
 import asyncio
-import json
 import sys
 import time
 
 from board import boardfile
 from board import hw as hwmod
 
-from app import bootguard, device
+from app import age, bootguard, config
+from app.age import Age, Backoff
 from app.bootguard import BootGuard
 from app.store import Flash, Store
+from app.tasks import UNSUPERVISED, Task
 from app.vclock import ControlClock
 from app.wallclock import minute_of_week
 from thermo import schema
 from thermo import terminals as T
-from thermo.control import Thermostat
+from thermo.control import CONTROL_PERIOD_MS, Thermostat
 from thermo.schema import SettingError
 
 try:
@@ -40,30 +49,45 @@ try:
 except ImportError:  # CPython
     const = lambda value: value  # noqa: E731
 
-CONTROL_PERIOD_MS = const(1000)
 SENSOR_PERIOD_MS = const(5000)
 READING_FRESH_MS = const(12000)  # a reading is fed to the core each tick while this young
 FEED_PERIOD_MS = const(1000)
-CHECKIN_LIMIT_MS = const(15000)  # a task silent this long: stop feeding the watchdog
 BUTTON_POLL_MS = const(50)
 NTP_PERIOD_MS = const(3_600_000)
+NTP_RETRY_MS = const(60_000)
 SELFTEST_ON_MS = const(1000)
 SENSOR_WARMUP_MS = const(1000)
+SAFE_STOP_BLINK_MS = const(100)
+SAFE_STOP_REPEAT = const(600)  # blinks between two boot_loop alerts: a minute
+
+# Check-in deadlines (at most app.tasks.MAX_DEADLINE_MS): a few times the
+# longest a task works between two pauses.
+CONTROL_DEADLINE_MS = const(3000)  # a tick takes milliseconds
+SENSOR_DEADLINE_MS = const(3000)  # a conversion is awaited, 750 ms at most
+SUPERVISOR_DEADLINE_MS = const(3000)
+LED_DEADLINE_MS = const(3000)
+BUTTONS_DEADLINE_MS = const(2000)
+CLOCK_DEADLINE_MS = const(3000)  # every network wait goes through its pause
+SELFTEST_DEADLINE_MS = const(3000)
 
 SETTINGS_FILE = "settings.json"
 STATE_FILE = "state.json"
 IMPORT_FILE = "config.import.json"
+# The import file while it is being read: found at boot, it crashed the board.
+IMPORT_BUSY_FILE = "config.import.json.busy"
 MAINTENANCE_FILE = "maintenance"
+SENSOR_ROLES = ("indoor", "outdoor")
+# The mode button's cycle. Emergency heat is left out on purpose: it runs
+# the strips alone and should take a deliberate choice, not a press too many.
 BUTTON_MODES = ("off", "heat", "cool", "auto")
 
-_boot_ms = time.ticks_ms()
 current = None  # the running App, for the REPL: import app.runner; app.runner.current
 
 
 def log(text):
-    """One line on the serial console, stamped with seconds since boot."""
-    ms = time.ticks_diff(time.ticks_ms(), _boot_ms)
-    print("[%6d.%03d] %s" % (ms // 1000, ms % 1000, text))
+    """One line on the serial console, stamped with the time since start-up."""
+    seconds, ms = age.uptime()
+    print("[%6d.%03d] %s" % (seconds, ms, text))
 
 
 def print_exception(exc):
@@ -79,12 +103,12 @@ def _names(bits):
 
 
 class App:
-    def __init__(self, board, hw, flash=None):
+    def __init__(self, board, hw, flash=None, guard=None):
         self.board = board
         self.hw = hw
         self.flash = flash or Flash()
         self.alerts = {}  # the shell's own alerts: name -> reason
-        self.guard = BootGuard(self.flash)
+        self.guard = guard or BootGuard(self.flash)
         self.settings_store = Store(SETTINGS_FILE, self.flash)
         self.state_store = Store(STATE_FILE, self.flash)
         settings, options = self._load_config()
@@ -94,11 +118,13 @@ class App:
         retained = self._load_state()
         # The core starts with every output off and Y1's min-off counting from now.
         self.thermostat = Thermostat(settings, self.clock.read(), retained)
-        self.readings = {}  # role -> (tenths °F, real ticks_ms)
+        # Latest readings by role, and how old each is (never seen: stale).
+        self.readings = {}  # role -> tenths °F
+        self.reading_ages = {role: Age() for role in SENSOR_ROLES}
+        self.humidities = {}  # role -> tenths %RH
+        self.humidity_ages = {role: Age() for role in SENSOR_ROLES}
         self.simulated = {}  # role -> tenths °F or None (bench: set from the REPL)
-        self.humidity_dpct = None
-        self.checkins = {}
-        self.tasks = []
+        self.started = []  # every Task started, in order
         self.failed = False
         self.failure = asyncio.Event()
         self.selftest_running = False
@@ -107,7 +133,9 @@ class App:
         self.last_held = {}
         self.last_core_alerts = []
         self.saved_key = self._state_key()
-        self.boot_real_ms = time.ticks_ms()
+        self.state_unsaved = False
+        self.state_retry = Backoff()
+        self.reported_overdue = None
         self.bench_api = None
 
     # -- configuration and state -----------------------------------------
@@ -122,42 +150,48 @@ class App:
             log("alert cleared: %s" % name)
 
     def _import_config(self):
-        """A plain JSON config copied by `make deploy CONFIG=...` becomes the
-        stored settings if it is valid; either way the import file goes."""
-        text = self.flash.read(IMPORT_FILE)
-        if text is None:
+        """A config copied by `make deploy CONFIG=...` becomes the stored
+        settings if :func:`app.config.parse` accepts it; either way the
+        import file goes. It is renamed aside while it is read, so one that
+        crashes the board (too large for the heap) is dropped at the next
+        boot instead of crashing every boot."""
+        flash = self.flash
+        if flash.read(IMPORT_BUSY_FILE, 0) is not None:
+            flash.remove(IMPORT_BUSY_FILE)
+            self.alert("config_import", "%s crashed the board while it was read: dropped, stored settings kept"
+                       % IMPORT_FILE)
+        if flash.read(IMPORT_FILE, 0) is None:
             return
         try:
-            config = json.loads(text)
-            if not isinstance(config, dict):
-                raise SettingError("config", "must be an object with \"settings\" and \"device\"")
-            for key in config:
-                if key not in ("settings", "device"):
-                    raise SettingError(key, "unknown section (known: settings, device)")
-            settings = config.get("settings", {})
-            options = config.get("device", {})
-            schema.validate(settings)
-            device.validate(options)
+            flash.rename(IMPORT_FILE, IMPORT_BUSY_FILE)
+            text = flash.read(IMPORT_BUSY_FILE, config.MAX_CONFIG_BYTES)
+            if text is None or len(text) > config.MAX_CONFIG_BYTES:
+                raise SettingError(IMPORT_FILE, "larger than %d bytes (allowed: at most %d)" % (
+                    config.MAX_CONFIG_BYTES, config.MAX_CONFIG_BYTES))
+            settings, options = config.parse(text)
             self.settings_store.save({"settings": settings, "device": options})
             log("config imported from %s" % IMPORT_FILE)
-        except (ValueError, OSError) as exc:  # SettingError is a ValueError
+        except SettingError as exc:
+            message = str(exc)
+            if not message.startswith(IMPORT_FILE):
+                message = "%s: %s" % (IMPORT_FILE, message)
+            self.alert("config_import", "%s (stored settings kept)" % message)
+        except OSError as exc:
             self.alert("config_import", "%s: %s (stored settings kept)" % (IMPORT_FILE, exc))
-        self.flash.remove(IMPORT_FILE)
+        flash.remove(IMPORT_FILE)
+        flash.remove(IMPORT_BUSY_FILE)
 
     def _load_config(self):
         self._import_config()
         data, status = self.settings_store.load()
         if data is None:
             self.alert("settings_file", "%s %s: defaults in use" % (SETTINGS_FILE, status))
-            return {}, device.defaults()
+            return {}, config.check({})[1]
         try:
-            settings = data["settings"]
-            schema.validate(settings)
-            options = device.validate(data["device"])
-        except (KeyError, TypeError, ValueError) as exc:
+            return config.check(data)
+        except SettingError as exc:
             self.alert("settings_file", "%s invalid (%s): defaults in use" % (SETTINGS_FILE, exc))
-            return {}, device.defaults()
-        return settings, options
+            return {}, config.check({})[1]
 
     def _load_state(self):
         data, status = self.state_store.load()
@@ -172,38 +206,106 @@ class App:
         return (th.mode, th.fan, th.heat_setpoint_dF, th.cool_setpoint_dF)
 
     def _save_state(self, y1_started):
+        """Save user state when it changed (and the start history at each
+        compressor start); a failing flash is retried with a back-off."""
         key = self._state_key()
-        if key == self.saved_key and not y1_started:
+        if key != self.saved_key or y1_started:
+            self.state_unsaved = True
+        if not self.state_unsaved or not self.state_retry.ready():
             return
         try:
             self.state_store.save(self.thermostat.retained())
-            self.saved_key = key
-            self.clear_alert("state_write")
         except OSError as exc:
-            self.alert("state_write", "%s not saved (%s)" % (STATE_FILE, exc))
+            wait_ms = self.state_retry.failed()
+            self.alert("state_write", "%s not saved (%s); next try in %d s" % (STATE_FILE, exc, wait_ms // 1000))
+            return
+        self.state_unsaved = False
+        self.saved_key = key
+        self.state_retry.succeeded()
+        self.clear_alert("state_write")
 
     def save_settings(self, settings=None, options=None):
-        """Apply and store installer settings and/or device options (REPL)."""
-        data, _ = self.settings_store.load()
-        stored = data if isinstance(data, dict) and "settings" in data else {"settings": {}, "device": {}}
-        new_settings = dict(stored["settings"])
-        new_settings.update(settings or {})
-        new_options = dict(stored.get("device", {}))
-        new_options.update(options or {})
-        device.validate(new_options)
-        self.thermostat.apply_settings(settings or {})
-        self.settings_store.save({"settings": new_settings, "device": new_options})
-        self.clear_alert("settings_file")
+        """Change installer settings and/or device options (REPL): the stored
+        document with the changes is checked whole, saved, then applied, and
+        the core ticks at once. Refused (SettingError) or not saved
+        (OSError): nothing changes."""
+        data, _status = self.settings_store.load()
+        stored = data if isinstance(data, dict) else {}
+        document = {}
+        for section, changes in (("settings", settings), ("device", options)):
+            merged = stored.get(section)
+            merged = dict(merged) if isinstance(merged, dict) else {}
+            merged.update(changes or {})
+            document[section] = merged
+        new_settings, new_options = config.check(document)
+        # The core's own check too (the deadband against the user's
+        # setpoints), before anything is saved.
+        th = self.thermostat
+        Thermostat._check_user_state(schema.Settings(schema.validate(new_settings)), th.mode,
+                                     th.heat_setpoint_dF, th.cool_setpoint_dF)
+        self.settings_store.save(document)
+        th.apply_settings(new_settings)
+        self.options = new_options
+        self.clear_alert("settings_file")  # what is stored now has just been checked
+        self.control_tick()
+
+    # -- commands -----------------------------------------------------------
+
+    def command(self, changes):
+        """A user command (mode, fan, setpoints): applied whole or refused
+        with SettingError, and acted on at once."""
+        self.thermostat.command(changes)
+        self.control_tick()
+
+    def button(self, role):
+        th = self.thermostat
+        mode = th.retained()["mode"]
+        if role == "mode":
+            # A mode the thermostat refuses is skipped; "off" never is.
+            index = BUTTON_MODES.index(mode) if mode in BUTTON_MODES else -1
+            for step in range(1, len(BUTTON_MODES) + 1):
+                candidate = BUTTON_MODES[(index + step) % len(BUTTON_MODES)]
+                try:
+                    self.command({"mode": candidate})
+                except SettingError as exc:
+                    log("button mode: %s skipped (%s)" % (candidate, exc))
+                    continue
+                log("button mode: %s" % candidate)
+                return
+            return
+        step = 1 if role == "up" else -1
+        key = "cool_setpoint_f" if mode == "cool" else "heat_setpoint_f"
+        setpoint_dF = th.cool_setpoint_dF if mode == "cool" else th.heat_setpoint_dF
+        change = {key: setpoint_dF // 10 + step}
+        try:
+            self.command(change)
+            log("button %s: %s" % (role, change))
+        except SettingError as exc:
+            log("button %s refused: %s" % (role, exc))
 
     # -- readings and the control tick ------------------------------------
+
+    def take_reading(self, role, value_dF, humidity_dpct):
+        if value_dF is not None:
+            self.readings[role] = value_dF
+            self.reading_ages[role].restart()
+        if humidity_dpct is not None:
+            self.humidities[role] = humidity_dpct
+            self.humidity_ages[role].restart()
 
     def reading(self, role):
         if role in self.simulated:
             return self.simulated[role]
-        entry = self.readings.get(role)
-        if entry is None or time.ticks_diff(time.ticks_ms(), entry[1]) >= READING_FRESH_MS:
+        if self.reading_ages[role].read() >= READING_FRESH_MS:
             return None
-        return entry[0]
+        return self.readings.get(role)
+
+    @property
+    def humidity_dpct(self):
+        """The indoor sensor's relative humidity while fresh, else None."""
+        if self.humidity_ages["indoor"].read() >= READING_FRESH_MS:
+            return None
+        return self.humidities.get("indoor")
 
     def wall_minute(self):
         if not self.clock_synced:
@@ -214,9 +316,7 @@ class App:
         th = self.thermostat
         th.indoor_reading(self.reading("indoor"))
         th.outdoor_reading(self.reading("outdoor"))
-        set_wall_clock = getattr(th, "set_wall_clock", None)
-        if set_wall_clock is not None:
-            set_wall_clock(self.wall_minute())
+        th.set_wall_clock(self.wall_minute())
         outputs = th.tick(self.clock.read())
         if not self.selftest_running and not self.failed:
             self.hw.relays.write(outputs)
@@ -267,24 +367,33 @@ class App:
 
     # -- tasks --------------------------------------------------------------
 
-    def checkin(self, name):
-        self.checkins[name] = time.ticks_ms()
+    def spawn(self, name, deadline_ms, body, *args, ends=False):
+        """Start ``body(task, *args)`` as a supervised task with its own
+        check-in deadline. Only a task started with ``ends`` may return."""
+        task = Task(name, deadline_ms, ends)
+        task.handle = asyncio.create_task(self._guarded(task, body(task, *args)))
+        self.started.append(task)
+        return task
 
-    def healthy(self):
-        now = time.ticks_ms()
-        for name in self.checkins:
-            if time.ticks_diff(now, self.checkins[name]) >= CHECKIN_LIMIT_MS:
-                return False
-        return True
-
-    async def _guarded(self, name, coro):
+    async def _guarded(self, task, coro):
         try:
             await coro
+            if not task.ends:
+                raise RuntimeError("task %s ended" % task.name)
+            task.done = True
         except Exception as exc:  # every crash goes the same safe way
-            self.fail(name, exc)
+            self.fail(task.name, exc)
 
-    def spawn(self, name, coro):
-        self.tasks.append(asyncio.create_task(self._guarded(name, coro)))
+    def healthy(self):
+        """Whether every running task has checked in within its deadline."""
+        for task in self.started:
+            if not task.done and task.overdue():
+                if self.reported_overdue != task.name:
+                    self.reported_overdue = task.name
+                    log("supervisor: task %s silent %d ms (deadline %d ms): watchdog no longer fed" % (
+                        task.name, task.silent_ms(), task.deadline_ms))
+                return False
+        return True
 
     def fail(self, where, exc):
         """Log, relays off, record the crash, stop feeding the watchdog."""
@@ -297,45 +406,39 @@ class App:
         self.guard.crashed("%s: %r" % (where, exc))
         self.failure.set()
 
-    async def control_task(self):
+    async def control_task(self, task):
         # Give the sensors their first conversion before the first tick, so a
         # normal boot does not log every sensor as lost for a second. The
         # relays are off meanwhile, and Y1's min-off is already counting.
-        self.checkin("control")
-        await asyncio.sleep_ms(SENSOR_WARMUP_MS)
+        await task.pause(SENSOR_WARMUP_MS)
         while True:
             self.control_tick()
-            self.checkin("control")
-            await asyncio.sleep_ms(self.control_period_ms())
+            await task.pause(self.control_period_ms())
 
     def control_period_ms(self):
         # Bench mode ticks more often so each tick covers ~6 s of control time.
         return max(100, CONTROL_PERIOD_MS // self.clock.speed) if self.bench else CONTROL_PERIOD_MS
 
-    async def sensor_task(self, role, sensor):
+    async def sensor_task(self, task, role, sensor):
         while True:
             wait_ms = sensor.start()
-            if wait_ms:
-                await asyncio.sleep_ms(wait_ms)
+            await task.pause(wait_ms)
             value_dF, humidity_dpct = sensor.read()
-            if value_dF is not None:
-                self.readings[role] = (value_dF, time.ticks_ms())
-            if humidity_dpct is not None:
-                self.humidity_dpct = humidity_dpct
-            self.checkin("sensor_" + role)
-            await asyncio.sleep_ms(max(100, SENSOR_PERIOD_MS - wait_ms))
+            self.take_reading(role, value_dF, humidity_dpct)
+            await task.pause(max(100, SENSOR_PERIOD_MS - wait_ms))
 
-    async def supervisor_task(self):
+    async def supervisor_task(self, task):
+        running = Age(0)
         stable = False
         while True:
             if not self.failed and self.healthy():
                 self.hw.feed_watchdog()
-            if not stable and time.ticks_diff(time.ticks_ms(), self.boot_real_ms) >= bootguard.STABLE_MS:
+            if not stable and running.read() >= bootguard.STABLE_MS:
                 stable = True
                 self.guard.stable()
-            await asyncio.sleep_ms(FEED_PERIOD_MS)
+            await task.pause(FEED_PERIOD_MS)
 
-    async def led_task(self):
+    async def led_task(self, task):
         on = False
         while True:
             on = not on
@@ -346,9 +449,9 @@ class App:
                 period = 250
             else:
                 period = 1000
-            await asyncio.sleep_ms(period)
+            await task.pause(period)
 
-    async def button_task(self):
+    async def button_task(self, task):
         was = {}
         while True:
             for role in self.hw.buttons:
@@ -356,130 +459,133 @@ class App:
                 if now and not was.get(role):
                     self.button(role)
                 was[role] = now
-            await asyncio.sleep_ms(BUTTON_POLL_MS)
+            await task.pause(BUTTON_POLL_MS)
 
-    def button(self, role):
-        th = self.thermostat
-        mode = th.retained()["mode"]
-        try:
-            if role == "mode":
-                index = BUTTON_MODES.index(mode) if mode in BUTTON_MODES else -1
-                change = {"mode": BUTTON_MODES[(index + 1) % len(BUTTON_MODES)]}
-            else:
-                step = 1 if role == "up" else -1
-                key = "cool_setpoint_f" if mode == "cool" else "heat_setpoint_f"
-                current = th.cool_setpoint_dF if mode == "cool" else th.heat_setpoint_dF
-                change = {key: current // 10 + step}
-            th.command(change)
-            log("button %s: %s" % (role, change))
-        except SettingError as exc:
-            log("button %s refused: %s" % (role, exc))
-
-    async def clock_task(self):
+    async def clock_task(self, task):
         from board import net
 
-        options = self.options
         while True:
+            options = self.options
             try:
-                if await net.connect_wifi(options["wifi_ssid"], options["wifi_password"]):
-                    self.clock_synced = await net.sync_clock(options["ntp_host"]) or self.clock_synced
+                if await net.connect_wifi(options["wifi_ssid"], options["wifi_password"], task.pause):
+                    self.clock_synced = await net.sync_clock(options["ntp_host"], task.pause) or self.clock_synced
             except OSError as exc:
                 log("ntp: %r" % (exc,))
             if self.clock_synced:
                 self.clear_alert("clock")
             else:
                 self.alert("clock", "no NTP time yet: schedules wait")
-            self.checkin("clock")
-            await asyncio.sleep_ms(NTP_PERIOD_MS if self.clock_synced else 60_000)
+            await task.pause(NTP_PERIOD_MS if self.clock_synced else NTP_RETRY_MS)
 
-    async def selftest(self):
-        """Bench only: each wired terminal on alone for a second, named."""
+    async def selftest(self, task):
+        """Bench only: each wired terminal on alone for a second, named; it
+        stops at once if the thermostat has crashed (relays stay off)."""
         self.selftest_running = True
         relays = self.hw.relays
         try:
             relays.all_off()
             for bit, name, pin in relays.pins:
+                if self.failed:
+                    return
                 log("self-test: %s on (pin %s)" % (name, pin))
                 relays.write(bit)
-                await asyncio.sleep_ms(SELFTEST_ON_MS)
+                await task.pause(SELFTEST_ON_MS)
                 relays.all_off()
-                await asyncio.sleep_ms(SELFTEST_ON_MS // 4)
+                await task.pause(SELFTEST_ON_MS // 4)
             log("self-test done")
         finally:
             relays.all_off()
             self.selftest_running = False
 
+    def start_selftest(self):
+        return self.spawn("selftest", SELFTEST_DEADLINE_MS, self.selftest, ends=True)
+
     # -- the whole run --------------------------------------------------------
 
     async def run(self):
-        if not self.guard.boot(hwmod.reset_by_watchdog()):
-            await self.safe_stop()
-            return
         log("%s: thermostat running (%s)" % (self.board["name"], "bench mode, clock x%d" % self.clock.speed
                                                if self.bench else "watchdog %d ms" % self.board["watchdog_ms"]))
         self.hw.start_watchdog()
-        self.checkin("control")
-        self.spawn("control", self.control_task())
+        self.spawn("control", CONTROL_DEADLINE_MS, self.control_task)
         for role in self.hw.sensors:
-            self.checkin("sensor_" + role)
-            self.spawn("sensor_" + role, self.sensor_task(role, self.hw.sensors[role]))
-        self.spawn("supervisor", self.supervisor_task())
-        self.spawn("led", self.led_task())
+            self.spawn("sensor_" + role, SENSOR_DEADLINE_MS, self.sensor_task, role, self.hw.sensors[role])
+        self.spawn("supervisor", SUPERVISOR_DEADLINE_MS, self.supervisor_task)
+        if self.hw.led is not None:
+            self.spawn("led", LED_DEADLINE_MS, self.led_task)
         if self.hw.buttons:
-            self.spawn("buttons", self.button_task())
+            self.spawn("buttons", BUTTONS_DEADLINE_MS, self.button_task)
         if self.board["wifi"] and self.options["wifi_ssid"]:
-            self.spawn("clock", self.clock_task())
+            self.spawn("clock", CLOCK_DEADLINE_MS, self.clock_task)
         if self.bench:
             from app.bench import Bench
 
             self.bench_api = Bench(self)
-            self.spawn("selftest", self.selftest())
+            self.start_selftest()
             self.bench_api.start_repl()
         await self.failure.wait()
-        for task in self.tasks:
-            task.cancel()
+        for task in self.started:
+            task.handle.cancel()
         self.hw.relays.all_off()
-        self.spawn("led", self.led_task())
+        if self.hw.led is not None:
+            self.spawn("led", UNSUPERVISED, self.led_task)
         await asyncio.sleep_ms(self.board["watchdog_ms"] + 2000)
         log("watchdog did not reset the board: resetting")
         self.hw.reset()
 
-    async def safe_stop(self):
-        """Boot loop: outputs off, no watchdog, the alert repeated."""
-        self.failed = True
-        self.hw.relays.all_off()
-        self.spawn("led", self.led_task())
-        self.alerts["boot_loop"] = "stopped"
-        while True:
+
+async def safe_stop(hw, guard):
+    """Boot loop: outputs off, no watchdog, the LED blinking fast and the
+    alert repeated every minute."""
+    hw.relays.all_off()
+    blinks = 0
+    while True:
+        if blinks % SAFE_STOP_REPEAT == 0:
             log("ALERT boot_loop: %d crashes in a row (last: %s); thermostat stopped, relays off. "
                 "Fix the cause, then at the REPL: import app.bootguard as g; g.clear(); then reset"
-                % (self.guard.count, self.guard.last()))
-            await asyncio.sleep_ms(60_000)
+                % (guard.count, guard.last()))
+        hw.set_led(blinks % 2 == 0)
+        blinks += 1
+        await asyncio.sleep_ms(SAFE_STOP_BLINK_MS)
 
 
 def main():
     """Everything main.py does after the relays are off."""
+    global current
     flash = Flash()
     try:
         board = boardfile.load("board.json")
     except boardfile.BoardError as exc:
         log("ALERT board_file: %s; relays left off, thermostat not started" % exc)
         return
-    hw = hwmod.Hardware(board)  # every relay pin driven OFF again, now by the board file
-    if flash.read(MAINTENANCE_FILE) is not None or hw.pressed("mode"):
-        log("maintenance: relays off, watchdog not started; delete %r and reset to run" % MAINTENANCE_FILE)
-        return
-    global current
-    app = None
+    # The guard first: from here on, any crash counts towards a boot loop.
+    guard = BootGuard(flash)
+    may_run = guard.boot(hwmod.reset_by_watchdog())
+    hw = None
     try:
-        app = current = App(board, hw, flash)
-        asyncio.run(app.run())
+        hw = hwmod.Hardware(board)  # every relay pin driven OFF again, now by the board file
+        if flash.read(MAINTENANCE_FILE, 0) is not None or hw.pressed("mode"):
+            log("maintenance: relays off, watchdog not started; delete %r and reset to run" % MAINTENANCE_FILE)
+            return
+        if not may_run:
+            asyncio.run(safe_stop(hw, guard))
+            return
+        current = App(board, hw, flash, guard)
+        asyncio.run(current.run())
     except KeyboardInterrupt:
-        hw.relays.all_off()
+        _all_off(hw)
         log("stopped by Ctrl-C: relays off (a running watchdog resets the board within %d ms)" % board["watchdog_ms"])
-    except Exception as exc:  # a crash outside the tasks: same safe way
-        hw.relays.all_off()
+    except Exception as exc:  # a crash outside the tasks, set-up included: same safe way
+        _all_off(hw)
         log("CRASH: %r; relays off, resetting" % (exc,))
         print_exception(exc)
-        (app.guard if app is not None else BootGuard(flash)).crashed("main: %r" % (exc,))
-        hw.reset()
+        guard.crashed("main: %r" % (exc,))
+        hwmod.reset()  # not hw: it may be what failed to build
+
+
+def _all_off(hw):
+    if hw is not None:
+        hw.relays.all_off()
+    else:
+        from board import early
+
+        early.all_off()

@@ -2,12 +2,16 @@
 
 With ``speed`` 60 a 5-minute min-off passes in 5 real seconds. The virtual
 value wraps at 2**30 exactly as ``ticks_ms`` does, and grows by the
-wraparound-safe difference of two real readings times ``speed``; one step is
-capped at an hour (the core caps steps at that anyway), so no product ever
-reaches half the wrap period and reads as going backwards.
+wraparound-safe step between two real readings (:func:`thermo.ticks.step_ms`:
+never negative, at most an hour) times ``speed``, again capped at an hour
+(the core caps steps at that anyway), so no product ever reaches half the
+wrap period and reads as going backwards. The control task reads it every
+tick, so no step is ever near the cap.
 """
 
 import time
+
+from thermo.ticks import step_ms
 
 try:
     from micropython import const
@@ -30,7 +34,7 @@ class ControlClock:
         if self.speed == 1:
             self.real_ms = self.now_ms = real
             return real
-        step = time.ticks_diff(real, self.real_ms)
+        step = step_ms(real, self.real_ms)
         self.real_ms = real
         if step > 0:
             step = min(step * self.speed, MAX_STEP_MS)

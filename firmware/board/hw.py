@@ -46,7 +46,11 @@ class Hardware:
             self.wdt.feed()
 
     def reset(self):
-        machine.reset()
+        reset()
+
+
+def reset():
+    machine.reset()
 
 
 def reset_by_watchdog():

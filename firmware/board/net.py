@@ -2,12 +2,14 @@
 
 ``ntptime.settime()`` waits on a blocking socket for up to a second; this
 module sends the NTP request on a non-blocking UDP socket and polls for the
-answer between ``asyncio.sleep_ms`` calls instead. The one blocking call
-left is the DNS lookup of the NTP host (``getaddrinfo``), made once per
-sync. Boards without Wi-Fi (the plain Pico) never import ``network``.
+answer instead. Every wait goes through the ``pause`` coroutine function
+the caller gives (its task's supervised pause, :meth:`app.tasks.Task.pause`),
+so a task joining Wi-Fi or waiting for NTP keeps checking in. The one
+blocking call left is the DNS lookup of the NTP host (``getaddrinfo``),
+made once per sync. Boards without Wi-Fi (the plain Pico) never import
+``network``.
 """
 
-import asyncio
 import struct
 import time
 
@@ -15,6 +17,9 @@ import machine
 
 NTP_PORT = 123
 NTP_WAIT_MS = 2000
+NTP_POLL_MS = 50
+WIFI_JOIN_MS = 20000
+WIFI_POLL_MS = 250
 
 
 def ntp_delta():
@@ -30,7 +35,7 @@ def ntp_seconds(packet):
     return seconds or None
 
 
-async def connect_wifi(ssid, password, timeout_ms=20000):
+async def connect_wifi(ssid, password, pause, timeout_ms=WIFI_JOIN_MS):
     """Start joining; True once connected, False after ``timeout_ms``."""
     network = __import__("network")  # not on the plain Pico, nor in its stubs
 
@@ -43,12 +48,12 @@ async def connect_wifi(ssid, password, timeout_ms=20000):
     while waited < timeout_ms:
         if wlan.isconnected():
             return True
-        await asyncio.sleep_ms(250)
-        waited += 250
+        await pause(WIFI_POLL_MS)
+        waited += WIFI_POLL_MS
     return False
 
 
-async def sync_clock(host):
+async def sync_clock(host, pause):
     """Set the RTC to UTC from ``host``; True on success."""
     socket = __import__("socket")  # not on the plain Pico, nor in its stubs
 
@@ -61,8 +66,8 @@ async def sync_clock(host):
         sock.sendto(request, address)
         waited = 0
         while waited < NTP_WAIT_MS:
-            await asyncio.sleep_ms(50)
-            waited += 50
+            await pause(NTP_POLL_MS)
+            waited += NTP_POLL_MS
             try:
                 answer = sock.recv(48)
             except OSError:
