@@ -3,22 +3,29 @@
 Test modules get the ``board`` fixture with ``from board_harness import
 board_fixture``. (Not a conftest.py: the top-level tests import helpers with
 ``from conftest import ...``, and a second conftest.py collected before them
-would take that module name.)
+would take that module name.) Code that is not a test (the soak) uses
+:func:`simulated_board`, the same thing as a context manager.
 
 The fake modules of ``fakes/`` stand in for ``machine``, ``onewire``,
 ``ds18x20``, ``network`` and ``ntptime`` (injected through ``sys.modules``);
-``time.ticks_ms``/``ticks_diff``/``ticks_add`` and ``asyncio.sleep_ms`` are
-added to CPython's modules, all on one virtual clock that starts a minute
-before the 2**30 wrap. The asyncio loop runs on that clock too: when it
-would wait, the clock jumps to the next timer, so an hour of the board's life
-takes well under a second and nothing ever sleeps. ``Board.boot()`` runs
-main.py as the board would, until the test's deadline, the fake watchdog
-firing, or ``machine.reset()``.
+``time.ticks_ms``/``ticks_diff``/``ticks_add`` are added to CPython's
+``time``, all on one virtual clock of integer milliseconds that starts a
+minute before the 2**30 wrap. The asyncio loop runs on that clock too: when
+it would wait, the clock jumps to the next timer (rounded up to its whole
+millisecond, so a 750 ms wait never wakes at 749.999), so an hour of the
+board's life takes well under a second and nothing ever sleeps. The loop is
+CPython's own (:class:`VirtualLoop`), or, for the soak,
+:mod:`fakes.virtual_asyncio`: MicroPython's scheduling model, four times
+faster. ``Board.boot()`` runs main.py as the
+board would, until the test's deadline, the fake watchdog firing, or
+``machine.reset()``.
 """
 
 import asyncio
+import contextlib
 import importlib
 import json
+import math
 import runpy
 import selectors
 import sys
@@ -36,12 +43,15 @@ if str(HERE) not in sys.path:
 if str(FIRMWARE_PATH) not in sys.path:
     sys.path.insert(0, str(FIRMWARE_PATH))
 
-from fakes import BOARDS, FIRMWARE  # noqa: E402
+from fakes import BOARDS, FIRMWARE, virtual_asyncio  # noqa: E402
 from fakes import world as world_module  # noqa: E402
 
 
 class VirtualSelector(selectors.DefaultSelector):
-    """Never blocks: a wait moves the virtual clock to the next timer."""
+    """Never blocks: a wait moves the virtual clock to the next timer.
+
+    The wait is rounded *up* to whole milliseconds (less a float's noise), so
+    the clock lands exactly on the timer's millisecond, never before it."""
 
     def __init__(self, world):
         super().__init__()
@@ -51,17 +61,23 @@ class VirtualSelector(selectors.DefaultSelector):
         if timeout is None:
             raise RuntimeError("the event loop would wait forever")
         if timeout > 0:
-            self.world.advance(timeout * 1000)
+            self.world.advance(max(1, math.ceil(timeout * 1000 - 1e-6)))
         return super().select(0)
 
 
 class VirtualLoop(asyncio.SelectorEventLoop):
+    """CPython's asyncio on the world's clock: its time is the integer
+    millisecond counter, in seconds."""
+
     def __init__(self, world):
         super().__init__(VirtualSelector(world))
         self.world = world
 
     def time(self):
         return self.world.now_ms / 1000
+
+
+SCHEDULERS = ("cpython", "micropython")
 
 
 def _ticks_diff(later, earlier):
@@ -72,10 +88,13 @@ def _ticks_diff(later, earlier):
 class Board:
     """One simulated board: a flash (the test's directory), pins, a clock."""
 
-    def __init__(self, world, root, monkeypatch):
+    def __init__(self, world, root, monkeypatch, scheduler="cpython"):
+        if scheduler not in SCHEDULERS:
+            raise ValueError("scheduler: %r is not one of %s" % (scheduler, SCHEDULERS))
         self.world = world
         self.root = root
         self.monkeypatch = monkeypatch
+        self.scheduler = scheduler
         self.boots = []
 
     def install(self, name="rpi_pico", **changes):
@@ -100,13 +119,16 @@ class Board:
         world = self.world
         if cause is not None:
             world.reboot(cause)
+        world.stopped = False
         world.halt_at_ms = world.now_ms + run_ms
-        for name in list(sys.modules):
-            if name in ("app", "board", "boot", "main") or name.startswith(("app.", "board.")):
-                del sys.modules[name]
+        _forget_firmware()
         start = len(world.pin_log)
-        self.monkeypatch.setattr(asyncio.events, "new_event_loop", lambda: VirtualLoop(world))
         ended = "returned"
+        host_asyncio = sys.modules.get("asyncio")
+        if self.scheduler == "micropython":
+            sys.modules["asyncio"] = virtual_asyncio  # what the firmware imports, while it runs
+        else:
+            self.monkeypatch.setattr(asyncio.events, "new_event_loop", lambda: VirtualLoop(world))
         try:
             runpy.run_path(str(FIRMWARE / "boot.py"), run_name="boot")
             runpy.run_path(str(FIRMWARE / "main.py"), run_name="__main__")
@@ -116,6 +138,8 @@ class Board:
             ended = "watchdog"
         except world_module.MachineReset:
             ended = "reset"
+        finally:
+            sys.modules["asyncio"] = host_asyncio
         self.boots.append((start, ended))
         return ended
 
@@ -126,9 +150,20 @@ class Board:
         return self.world.pin_log[start:end]
 
 
-@pytest.fixture(name="board")
-def board_fixture(tmp_path, monkeypatch):
-    world = world_module.World()
+def _forget_firmware():
+    for name in list(sys.modules):
+        if name in ("app", "board", "boot", "main") or name.startswith(("app.", "board.")):
+            del sys.modules[name]
+
+
+@contextlib.contextmanager
+def simulated_board(root, monkeypatch, chip="rp2040", scheduler="cpython"):
+    """A fresh world and board whose flash is the directory ``root``.
+
+    ``scheduler``: "cpython" runs main.py on CPython's asyncio (its loop on
+    the virtual clock); "micropython" on :mod:`fakes.virtual_asyncio`,
+    MicroPython's scheduling model, about four times faster (the soak)."""
+    world = world_module.World(chip)
     monkeypatch.setattr(world_module, "WORLD", world, raising=False)
     for name in FAKES:
         module = importlib.import_module("fakes." + name)
@@ -137,8 +172,14 @@ def board_fixture(tmp_path, monkeypatch):
     monkeypatch.setattr(time, "ticks_diff", _ticks_diff, raising=False)
     monkeypatch.setattr(time, "ticks_add", lambda t, d: (t + d) & world_module.TICKS_MASK, raising=False)
     monkeypatch.setattr(asyncio, "sleep_ms", lambda ms: asyncio.sleep(ms / 1000), raising=False)
-    monkeypatch.chdir(tmp_path)
-    yield Board(world, tmp_path, monkeypatch)
-    for name in list(sys.modules):
-        if name in ("app", "board", "boot", "main") or name.startswith(("app.", "board.")):
-            del sys.modules[name]
+    monkeypatch.chdir(root)
+    try:
+        yield Board(world, root, monkeypatch, scheduler)
+    finally:
+        _forget_firmware()
+
+
+@pytest.fixture(name="board")
+def board_fixture(tmp_path, monkeypatch):
+    with simulated_board(tmp_path, monkeypatch) as board:
+        yield board

@@ -27,11 +27,12 @@ class Pin:
             _w().write(id, value)
 
     def value(self, value=None):
+        world = _world.WORLD
         if value is None:
-            if self.mode == Pin.OUT:
-                return _w().levels.get(self.id, 0)
-            return _w().inputs.get(self.id, 1)
-        _w().write(self.id, value)
+            if self.mode == 1:  # Pin.OUT
+                return world.levels.get(self.id, 0)
+            return world.inputs.get(self.id, 1)
+        world.write(self.id, value)
         return None
 
     __call__ = value
@@ -49,10 +50,12 @@ class WDT:
         if world.chip == "rp2040" and timeout > 8388:
             raise ValueError("timeout too large (RP2040: at most 8388 ms)")
         world.wdt_timeout_ms = timeout
-        world.wdt_started_ms = world.now_ms
+        world.wdt_started_ms = world.last_feed_ms = world.now_ms
 
     def feed(self):
-        _w().feeds.append(round(_w().now_ms))
+        world = _w()
+        world.feeds.append(world.now_ms)
+        world.last_feed_ms = world.now_ms
 
 
 class I2C:

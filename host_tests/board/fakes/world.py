@@ -1,10 +1,15 @@
 """The simulated board the fake modules act on: one virtual clock, the pin
-levels and every write to them, the watchdog, and the sensors' values."""
+levels and every write to them, the watchdog, and the sensors' values.
+
+The clock is an integer count of milliseconds (``now_ms``): a wait of 750 ms
+ends at exactly +750, as on the board, never a float rounding before it.
+This module (like every fake here) runs on CPython and on MicroPython."""
 
 TICKS_PERIOD = 1 << 30
 TICKS_MASK = TICKS_PERIOD - 1
 # The fake ticks_ms starts a minute before its wrap, so every run crosses it.
 TICKS_START = TICKS_PERIOD - 60_000
+INF = float("inf")
 
 
 class Halt(BaseException):
@@ -22,7 +27,7 @@ class MachineReset(BaseException):
 class World:
     def __init__(self, chip="rp2040"):
         self.chip = chip
-        self.now_ms = 0.0
+        self.now_ms = 0
         self.halt_at_ms = None
         self.stopped = False
         self.pin_log = []  # (t_ms, pin, value), every write in order
@@ -31,6 +36,7 @@ class World:
         self.wdt_timeout_ms = None
         self.wdt_started_ms = None
         self.feeds = []
+        self.last_feed_ms = None  # the watchdog's start, then its last feed
         self.reset_cause = 1  # PWRON_RESET
         self.onewire = {}  # pin -> °C, None (no device) or "crc" (CRC errors)
         self.converted = {}  # pin -> time of the last convert_temp
@@ -41,27 +47,30 @@ class World:
         self.events = []  # (t_ms, function): the test's hand on the running board
 
     def at(self, t_ms, function):
-        self.events.append((t_ms, function))
+        self.events.append((int(t_ms), function))
         self.events.sort(key=lambda event: event[0])
 
     # -- time --------------------------------------------------------------
 
     def ticks_ms(self):
-        return (TICKS_START + round(self.now_ms)) & TICKS_MASK
+        return (TICKS_START + self.now_ms) & TICKS_MASK
 
     def advance(self, ms):
         """Move the clock to whichever comes first: the wait's end, the next
         test event, the watchdog's expiry or the test's deadline."""
         if self.stopped:
-            return
+            raise Halt()  # the board is not running: nothing may wait
+        if type(ms) is not int or ms < 0:
+            raise ValueError("advance: %r is not a whole number of milliseconds" % (ms,))
         target = self.now_ms + ms
-        halt = self.halt_at_ms if self.halt_at_ms is not None else float("inf")
-        bite = float("inf")
+        halt = self.halt_at_ms if self.halt_at_ms is not None else INF
+        bite = INF
         if self.wdt_timeout_ms is not None:
-            bite = (self.feeds[-1] if self.feeds else self.wdt_started_ms) + self.wdt_timeout_ms
-        event = self.events[0][0] if self.events else float("inf")
+            bite = self.last_feed_ms + self.wdt_timeout_ms
+        event = self.events[0][0] if self.events else INF
         first = min(target, halt, bite, event)
-        self.now_ms = max(self.now_ms, first)
+        if first > self.now_ms:
+            self.now_ms = first
         if first == bite and bite < target:
             self.stopped = True
             raise WatchdogReset()
@@ -78,6 +87,7 @@ class World:
         self.wdt_timeout_ms = None
         self.wdt_started_ms = None
         self.feeds = []
+        self.last_feed_ms = None
         self.stopped = False
         self.halt_at_ms = None
 
@@ -86,4 +96,4 @@ class World:
     def write(self, pin, value):
         value = 1 if value else 0
         self.levels[pin] = value
-        self.pin_log.append((round(self.now_ms), pin, value))
+        self.pin_log.append((self.now_ms, pin, value))
