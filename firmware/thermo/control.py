@@ -13,6 +13,7 @@ constant string or None. Time is only ever elapsed counters (see
 :mod:`thermo.ticks`), so a ``ticks_ms`` wrap cannot confuse a timer.
 """
 
+from thermo import reasons as R
 from thermo import schema
 from thermo import terminals as T
 from thermo.decide import (
@@ -24,7 +25,7 @@ from thermo.decide import (
     OFF,
     decide,
 )
-from thermo.gate import enforce
+from thermo.gate import enforce, start_hold
 from thermo.recovery import RECOVERY_RATE_DEFAULT_DF_H, follow_schedule, learn_recovery
 from thermo.schema import NO_BACKUP, SettingError, show, show_tenths, tenths
 from thermo.ticks import ELAPSED_CAP_MS, grow, step_ms
@@ -58,6 +59,8 @@ READING_MAX_DF = const(1500)
 START_SLOTS = const(12)
 
 COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
+# Settings that say what the terminals drive: changing one is a re-wiring.
+WIRING_KEYS = ("reversing_valve", "compressor_stages", "backup_heat")
 
 
 def _index(names, key, value):
@@ -123,21 +126,17 @@ class Thermostat:
         self.indoor_dF = 0
         self.outdoor_ok = False
         self.outdoor_dF = 0
-        # Outputs and why any was held back.
+        # Outputs, and why a terminal is off: the gate's rule that held it
+        # back (``held``) or the decision's own reason (``noted``); codes
+        # from thermo.reasons.
         self.outputs = 0
         self.held = [None] * 6
+        self.noted = [None] * 6
         self.alerts = 0
         self.last_tick_ms = now_ms
         # Compressor and backup timers; boot is a turn-off of everything.
-        s = self.settings
-        self.y1_state_ms = 0
-        self.y1_min_off_ms = s.min_off_ms
-        self.y1_min_on_ms = s.min_on_ms
-        self.changeover_ms = s.changeover_delay_ms
-        self.dual_fuel_delay_ms = s.dual_fuel_switch_delay_ms
-        self.y1_ran = False
-        self.y1_mode = OFF
-        self.w2_state_ms = 0
+        self.rewired = False
+        self._timers_from_boot()
         self.fan_state_ms = ELAPSED_CAP_MS
         self.start_ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
         self.previous_starts_limit = 0
@@ -187,20 +186,36 @@ class Thermostat:
 
     def apply_settings(self, changes):
         """Change installer settings whole, or raise SettingError and change
-        nothing. A running timer keeps the longer of its old and new length:
-        no settings change shortens a protection already under way."""
+        nothing.
+
+        A re-wiring (a change of reversing_valve, compressor_stages or
+        backup_heat: the terminals now drive other equipment) ends the call
+        at the next tick, min_on_s or not, and then counts as a boot for
+        every timer. Any other change keeps a running timer at the longer
+        of its old and new length: no settings change shortens a protection
+        already under way.
+        """
         values = schema.validate(changes, self.settings.values)
         new = schema.Settings(values)
         self._check_user_state(new, self.mode, self.heat_setpoint_dF, self.cool_setpoint_dF)
         old = self.settings
-        self.y1_min_off_ms = max(self.y1_min_off_ms, new.min_off_ms)
-        self.y1_min_on_ms = max(self.y1_min_on_ms, new.min_on_ms)
-        self.changeover_ms = max(self.changeover_ms, new.changeover_delay_ms)
-        self.dual_fuel_delay_ms = max(self.dual_fuel_delay_ms, new.dual_fuel_switch_delay_ms)
+        rewired = False
+        for key in WIRING_KEYS:
+            if values[key] != old.values[key]:
+                rewired = True
         if new.max_starts_per_hour > old.max_starts_per_hour:
             self.previous_starts_limit = self.starts_limit()
             self.starts_limit_changed_ms = 0
         self.settings = new
+        if rewired:
+            self.rewired = True
+            self._timers_from_boot()
+            self.start_call(False, False)
+        else:
+            self.y1_min_off_ms = max(self.y1_min_off_ms, new.min_off_ms)
+            self.y1_min_on_ms = max(self.y1_min_on_ms, new.min_on_ms)
+            self.changeover_ms = max(self.changeover_ms, new.changeover_delay_ms)
+            self.dual_fuel_delay_ms = max(self.dual_fuel_delay_ms, new.dual_fuel_switch_delay_ms)
 
     @staticmethod
     def _check_user_state(settings, mode, heat_dF, cool_dF):
@@ -237,6 +252,7 @@ class Thermostat:
             follow_schedule(self)
         out = enforce(self, decide(self))
         self._commit(out)
+        self.rewired = False  # the re-wiring's call has ended
         self._raise_alerts()
         return out
 
@@ -295,11 +311,32 @@ class Thermostat:
             alerts |= ALERT_INDOOR_SENSOR
         if not self.outdoor_ok:
             alerts |= ALERT_OUTDOOR_SENSOR
-        if self.held[0] == "max_starts":
+        if self.held[0] == R.MAX_STARTS:
             alerts |= ALERT_SHORT_CYCLE_BLOCKED
         self.alerts = alerts
 
     # -- call and start bookkeeping (used by decide and gate) -------------
+
+    def _timers_from_boot(self):
+        """Every timer as at power-up: Y1 and W2 have just turned off, the
+        compressor has not run (rule 6 then lets the valve move freely), and
+        min_off, the changeover and the dual-fuel delay count from now. A
+        boot does this, and so does a re-wiring."""
+        s = self.settings
+        self.y1_state_ms = 0
+        self.y1_min_off_ms = s.min_off_ms
+        self.y1_min_on_ms = s.min_on_ms
+        self.changeover_ms = s.changeover_delay_ms
+        self.dual_fuel_delay_ms = s.dual_fuel_switch_delay_ms
+        self.y1_ran = False
+        self.y1_mode = OFF
+        self.w2_state_ms = 0
+
+    def compressor_hold(self, cooling):
+        """Why Y1 could not start now for a run in this direction: the code
+        of the gate's rule (see thermo.gate.start_hold), or None. A question
+        the decision may ask; it changes nothing."""
+        return start_hold(self, cooling)
 
     def start_call(self, heat_call, cool_call):
         """A call begins or ends: its escalation starts afresh."""
@@ -373,5 +410,15 @@ class Thermostat:
         return [ALERT_NAMES[i] for i in range(len(ALERT_NAMES)) if self.alerts & (1 << i)]
 
     def held_reasons(self):
-        """{terminal: rule} for every terminal the gate held back this tick."""
-        return {T.NAMES[i]: self.held[i] for i in range(6) if self.held[i] is not None}
+        """{terminal: code} for every terminal held back this tick: the gate's
+        rule when it held back what the decision wanted (or, ``min_on``, held
+        a run on), else the decision's reason for a terminal that is off.
+        The codes are the table of :mod:`thermo.reasons`."""
+        reasons = {}
+        for i in range(6):
+            code = self.held[i]
+            if code is None and not self.outputs & T.BITS[i]:
+                code = self.noted[i]
+            if code is not None:
+                reasons[T.NAMES[i]] = code
+        return reasons

@@ -6,7 +6,11 @@ heat setpoint, it starts early, by the time the heat pump needs at the rate
 it has learned (plus a quarter and 10 minutes, at most 4 hours), so the
 house is warm when the occupied period begins. During that recovery the
 decision keeps electric strips off (ASHRAE 90.1 §6.4.3.5) unless the learned
-rate says the heat pump would be more than 30 minutes late.
+rate says the heat pump would be more than 30 minutes late. Once allowed,
+strips stay allowed until the recovery ends or the heat pump alone would be
+an hour early: the estimate moves every minute (strips warm the house
+fast, the time left shrinks), and a single threshold made the strips
+chatter.
 
 The rate is learned from the house itself: each recovery that the heat pump
 made alone, lasting at least 20 minutes, yields degrees gained per hour, and
@@ -24,12 +28,14 @@ except ImportError:  # CPython
 
 # The learned heating rate starts at 3 °F/h and stays within
 # 0.5 to 15 °F/h; an early start begins at most 4 h ahead, and the heat pump
-# is judged unable to make it when it would be over 30 min late.
+# is judged unable to make it when it would be over 30 min late, and able
+# again only once it would be an hour early.
 RECOVERY_RATE_DEFAULT_DF_H = const(30)
 RECOVERY_RATE_MIN_DF_H = const(5)
 RECOVERY_RATE_MAX_DF_H = const(150)
 RECOVERY_MAX_LEAD_MIN = const(240)
 RECOVERY_GRACE_MIN = const(30)
+RECOVERY_AHEAD_MIN = const(60)
 
 
 def follow_schedule(t):
@@ -49,7 +55,11 @@ def follow_schedule(t):
     target_dF = entries[following][2]
     heating = t.mode == HEAT or t.mode == AUTO
     if t.recovering:
-        t.recovery_aux_ok = recovery_minutes(t, target_dF) > minutes + RECOVERY_GRACE_MIN
+        needed = recovery_minutes(t, target_dF)
+        if t.recovery_aux_ok:
+            t.recovery_aux_ok = needed + RECOVERY_AHEAD_MIN > minutes
+        else:
+            t.recovery_aux_ok = needed > minutes + RECOVERY_GRACE_MIN
     elif (t.settings.smart_recovery and heating and t.indoor_ok
           and target_dF > t.heat_setpoint_dF and target_dF > t.indoor_dF):
         needed = recovery_minutes(t, target_dF)
