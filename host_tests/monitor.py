@@ -5,8 +5,8 @@ the firmware.  It watches one timeline of terminal outputs, tick by tick,
 together with what the thermostat was told (accepted mode, fan mode,
 setpoints, sensor readings, settings, reboots) and reports every breach of the
 contract's interlocks (rules 1-13, ids ``"R1"`` .. ``"R13"`` plus three terminal
-table rules) and, unless switched off, of its liveness promises (``"L_heat"``,
-``"L_aux"``, ``"L_emergency"``, ``"L_cool"``, ``"L_fan"``).
+table rules and ``"REWIRING"``) and, unless switched off, of its liveness promises
+(``"L_heat"``, ``"L_aux"``, ``"L_emergency"``, ``"L_cool"``, ``"L_fan"``).
 
 Usage::
 
@@ -41,6 +41,11 @@ Conventions and tolerances:
   condition holds for certain.
 * A persistent breach is reported once, when it starts; it is reported again
   only after it has stopped for at least one observation.
+* A re-wiring (a change of ``reversing_valve``, ``compressor_stages`` or
+  ``backup_heat``) must end the call within one tick (``Y1``, ``Y2``, ``W2``, ``E``
+  that were on before it are off from ``c + tick``), and counts as a boot for
+  every timer (min off, changeover, dual-fuel delay).  Any other settings change
+  ends nothing: ``min_on_s`` still holds a run.
 * ``observe`` never raises: an internal error becomes a ``"MONITOR_ERROR"``
   violation (which a test should treat as a failure of the monitor).
 """
@@ -97,7 +102,10 @@ SAFETY_RULES = (
     "Y2_STAGES",  # terminal table: Y2 only when compressor_stages is 2
     "NO_BACKUP",  # W2 and E never with backup_heat "none"
     "E_MODE",  # E only in mode emergency ("leaving emergency mode clears E at once")
+    "REWIRING",  # behaviour "Re-wiring": the call ends at once
 )
+# Settings that say what the terminals drive (behaviour "Re-wiring").
+WIRING_KEYS = ("reversing_valve", "compressor_stages", "backup_heat")
 LIVENESS_RULES = ("L_heat", "L_aux", "L_emergency", "L_cool", "L_fan")
 
 _EPS = 1e-9
@@ -222,6 +230,8 @@ class Monitor:
         self._fan: str | None = None
         self._fan_since = -math.inf
         self._last_boot = -math.inf
+        self._last_rewire = -math.inf  # a re-wiring counts as a boot for every timer
+        self._on_since: dict[str, float] = {}  # Y2, W2, E: since when on (for the re-wiring)
 
         self._in_last_valid_t: float | None = None
         self._in_last_val: float | None = None
@@ -325,6 +335,9 @@ class Monitor:
             self._settings_since = t
             if self._settings is not None:
                 self._settings_history.append((t, self._settings))
+                if any(s[key] != self._settings[key] for key in WIRING_KEYS):
+                    self._last_rewire = t
+                    self._y1_ran_since_boot = False
         self._settings = s
         x.s = s
 
@@ -388,6 +401,7 @@ class Monitor:
             self.rule_y2_only_two_stages,
             self.rule_no_backup,
             self.rule_e_only_in_emergency,
+            self.rule_rewiring_ends_the_call,
         )
 
     # ------------------------------------------------------ derived facts
@@ -440,6 +454,10 @@ class Monitor:
         self._track("cool_call", x.cool_call, t)
         self._track("droop", x.droop, t)
         self._track("below_hsp", x.below_hsp, t)
+
+    def _timers_from(self) -> float:
+        """The last boot or re-wiring: every timer counts as after a boot from then."""
+        return max(self._last_boot, self._last_rewire)
 
     def _cool_pos(self, ob: int, s: dict) -> bool:
         """OB is energized in cool for reversing_valve O, in heat for B."""
@@ -496,10 +514,10 @@ class Monitor:
         if not self._y1_start(x):
             return
         s, t = x.s, x.t
-        off = _max(self._y1_last_off, self._last_boot)
+        off = _max(self._y1_last_off, self._timers_from())
         min_off = float(s["min_off_s"])
         if t - off < min_off - _EPS:
-            what = "boot" if off == self._last_boot else "turn-off"
+            what = "boot" if off == self._last_boot else "re-wiring" if off == self._last_rewire else "turn-off"
             self._flag("R4", t, f"Y1 started {t - off:g} s after its last {what} (min_off_s {min_off:g})")
         n = 1 + sum(1 for st in self._starts if st > t - _HOUR + _EPS)
         if n > int(s["max_starts_per_hour"]):
@@ -512,8 +530,8 @@ class Monitor:
             r.add("mode change")
         if x.mode == "emergency":
             r.add("emergency")
-        if self._y1_on_since is not None and self._settings_since > self._y1_on_since:
-            r.add("settings change")
+        if self._y1_on_since is not None and self._last_rewire >= self._y1_on_since:
+            r.add("re-wiring")
         if x.in_failed:
             r.add("indoor sensor failed")
         if x.out_failed:
@@ -536,7 +554,18 @@ class Monitor:
         if self._run_reasons | self._run_end_reasons(x):
             return
         self._flag("R5", x.t, f"Y1 stopped after {run:g} s (< min_on_s {min_on:g}) with no mode change, "
-                   "sensor failure, lockout, settings change or reboot")
+                   "sensor failure, lockout, re-wiring or reboot")
+
+    def rule_rewiring_ends_the_call(self, x: _Obs) -> None:
+        """Re-wiring: a change of `reversing_valve`, `compressor_stages` or `backup_heat`
+        ends the call at once (`Y1`, `Y2`, `W2`, `E` off; `min_on_s` does not hold them)."""
+        c = self._last_rewire
+        if x.boot or not self._due(c, x.t):
+            return
+        since = dict(self._on_since, Y1=self._y1_on_since)
+        late = [k for k in ("Y1", "Y2", "W2", "E") if x.o[k] and since.get(k) is not None and since[k] <= c]
+        if late:
+            self._flag("REWIRING", x.t, f"{'+'.join(late)} still on after the re-wiring at {c:g}", "REWIRING")
 
     def rule_r6_reversing_valve_changeover(self, x: _Obs) -> None:
         """6. `OB` changes only while `Y1` is off; once `Y1` has run since boot, `OB`
@@ -670,8 +699,14 @@ class Monitor:
             self._y1_last_off = t
             self._y1_on_since = None
             self._run_mode = None
+        for k in ("Y2", "W2", "E"):
+            if not o[k]:
+                self._on_since.pop(k, None)
+            elif not p[k] or x.boot:
+                self._on_since[k] = t
         if o["Y1"]:
-            self._y1_ran_since_boot = True
+            if t > self._last_rewire:
+                self._y1_ran_since_boot = True
             self._run_reasons |= self._run_end_reasons(x)
             self._run_w2_seen = self._run_w2_seen or bool(o["W2"])
         if p["W2"] and not o["W2"]:
@@ -700,7 +735,7 @@ class Monitor:
         max_starts = int(s["max_starts_per_hour"])
         if max_starts <= 0:
             return math.inf
-        off = _max(self._y1_last_off, self._last_boot)
+        off = _max(self._y1_last_off, self._timers_from())
         e = off + self._running_timer(s, "min_off_s", off)
         max_starts = self._starts_limit(s, x.t)
         if len(self._starts) >= max_starts:
@@ -712,7 +747,7 @@ class Monitor:
         elif self._ob_last_change is not None:
             e = max(e, self._ob_last_change + tick)  # the valve moved with Y1 off; Y1 may follow a tick later
         if s["backup_heat"] == "dual_fuel":
-            e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._w2_last_off, self._last_boot)))
+            e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._w2_last_off, self._timers_from())))
         return e
 
     def _running_timer(self, s: dict, key: str, since: float) -> float:
@@ -770,13 +805,13 @@ class Monitor:
                 return
             e = self._earliest_y1_start(x, want_cool=False, onset=onset)
             if df:  # a hand-over to the furnace waits dual_fuel_switch_delay_s after Y1
-                e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._last_boot)))
+                e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._timers_from())))
             what = "heat call not served by Y1"
         else:
             served = bool(o["W2"])
             if served or o["Y1"]:
                 return
-            e = self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._last_boot))
+            e = self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._timers_from()))
             what = "dual fuel heat call (below balance point / outdoor failed) not served by W2"
         deadline = max(onset, e) + 2 * self._tick()
         self._demand("L_heat", "L_heat", x, deadline, served, f"{what} by {deadline:g}")
@@ -811,8 +846,18 @@ class Monitor:
         (c) mode heat, aux_delay_s > 0: Y1 has run aux_delay_s in one unsatisfied call
             (indoor below setpoint all along), W2 allowed, indoor still below setpoint -
             droop/2 => W2 must have been on during that run within 2 ticks of the delay.
+        (d) "On droop, W2 may wait for the compressor only while the compressor is held
+            by min_off_s alone": mode heat or auto, a heat call and droop, W2 allowed,
+            Y1 off and certainly held back by something else (max_starts_per_hour used up
+            in the last hour, or the valve must move for heat and changeover_delay_s has
+            not passed since Y1 ran) => W2 within 2 ticks.
         """
         s, o = x.s, x.o
+        held_beyond_min_off = (
+            s["backup_heat"] == "electric" and x.mode in ("heat", "auto") and x.heat_call is True
+            and x.droop is True and x.aux_ok is True and x.lock_cmo is False and not o["Y1"]
+            and self._y1_held_beyond_min_off(x))
+        self._track("y1_held_beyond_min_off", held_beyond_min_off, x.t)
         if s["backup_heat"] != "electric" or x.mode not in ("heat", "auto"):
             return
         tick = self._tick()
@@ -821,6 +866,10 @@ class Monitor:
             onset = max(base, self._since["heat_call"], self._since["lock_cmo"])
             self._demand("L_aux", "L_aux:lock", x, onset + 2 * tick, bool(o["W2"]),
                          "compressor locked out by outdoor temperature and heat call, but no W2")
+        if held_beyond_min_off:
+            onset = max(base, self._since["heat_call"], self._since["droop"], self._since["y1_held_beyond_min_off"])
+            self._demand("L_aux", "L_aux:held", x, onset + 2 * tick, bool(o["W2"]),
+                         "droop while the compressor is held back by more than min_off_s, but no W2")
         if x.mode != "heat" or x.aux_ok is not True or x.lock_cmo is not False:
             return
         heating = bool(o["Y1"] and not self._cool_pos(o["OB"], s)) and self._y1_on_since is not None
@@ -839,6 +888,19 @@ class Monitor:
                 self._demand("L_aux", "L_aux:timer", x, start + delay + 2 * tick, self._run_w2_seen,
                              f"compressor ran aux_delay_s {delay:g} without satisfying the call, but no W2")
 
+    def _y1_held_beyond_min_off(self, x: _Obs) -> bool:
+        """Y1 certainly cannot start in the heat direction for a reason other than min off:
+        the starts of the last hour reach max_starts_per_hour (rule 4 forbids another), or
+        the valve is in the cool position and Y1 ran since boot less than
+        changeover_delay_s ago (rule 6 forbids moving it)."""
+        s, t = x.s, x.t
+        starts = sum(1 for st in self._starts if st > t - _HOUR + _EPS)
+        if starts >= int(s["max_starts_per_hour"]):
+            return True
+        return bool(
+            self._cool_pos(x.o["OB"], s) and self._y1_ran_since_boot and self._y1_last_off is not None
+            and t - self._y1_last_off < float(s["changeover_delay_s"]) - _EPS)
+
     def live_emergency(self, x: _Obs) -> None:
         """Emergency: a heat call energizes `E` (and `W2` when `em_heat_w2`).
 
@@ -855,7 +917,7 @@ class Monitor:
         if s["em_heat_w2"] and not o["Y1"]:
             e = onset
             if s["backup_heat"] == "dual_fuel":
-                e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._last_boot)))
+                e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._timers_from())))
             self._demand("L_emergency", "L_emergency:W2", x, e + 2 * tick, bool(o["W2"]),
                          "emergency heat call with em_heat_w2 but W2 off")
 
@@ -963,6 +1025,7 @@ def check_replay_lines(
     tick_s: float | None = None,
     modes_survive_reboot: bool = True,
     monitor: Monitor | None = None,
+    accept_settings=None,
 ) -> list[Violation]:
     """Run the Monitor over a replay: a scenario and the JSON Lines `tools/replay.py` printed.
 
@@ -975,11 +1038,15 @@ def check_replay_lines(
     refused as the contract says (see :func:`accept_command`).  The accepted mode,
     fan and setpoints survive a reboot unless ``modes_survive_reboot`` is False.
     ``tick_s`` defaults to the scenario's, else to the GCD of the line times.
+    An event's ``settings`` (an installer's change) is merged into the settings in
+    force, after the event's command, if ``accept_settings(merged)`` says the device
+    takes it (default: every change is taken); saved settings survive a reboot.
     ``settings_defaults_applied`` is accepted for compatibility; defaults are always
     applied (that is idempotent).
     """
     del settings_defaults_applied
-    settings = apply_defaults(scenario.get("config") or {})
+    config = dict(scenario.get("config") or {})
+    settings = apply_defaults(config)
     events = sorted(scenario.get("events") or [], key=lambda e: float(e["t"]))
     lines = sorted(lines, key=lambda ln: float(ln["t"]))
     reboot_times = {float(e["t"]) for e in events if e.get("reboot")}
@@ -1012,6 +1079,10 @@ def check_replay_lines(
             if ev.get("reboot") and not modes_survive_reboot:
                 accepted = dict(INITIAL_ACCEPTED)
             accepted, _reason = accept_command(accepted, ev, settings)
+            if isinstance(ev.get("settings"), dict):
+                merged = dict(config, **ev["settings"])
+                if accept_settings is None or accept_settings(merged):
+                    config, settings = merged, apply_defaults(merged)
             for key in ("indoor_f", "outdoor_f"):
                 if key in ev:
                     sensors[key] = ev[key]

@@ -339,9 +339,84 @@ def test_r5_failed_sensor_ends_a_call_at_once():
     assert rules(run(plan, 500)) == set()
 
 
-def test_r5_settings_change_ends_a_call():
-    plan = {300: dict(out="Y1 G"), 400: dict(out="", settings={"min_on_s": 240})}
+def test_r5_rewiring_ends_a_call():
+    plan = {300: dict(out="Y1 G"), 400: dict(out="", settings={"compressor_stages": 2})}
     assert rules(run(plan, 500)) == set()
+
+
+def test_r5_any_other_settings_change_does_not_end_a_call():
+    plan = {300: dict(out="Y1 G"), 400: dict(out="", settings={"min_on_s": 240})}
+    assert at(run(plan, 500), "R5") == [400]
+
+
+# ----------------------------------------------------------------------------
+# re-wiring: reversing_valve, compressor_stages or backup_heat changed
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("change", [{"reversing_valve": "B"}, {"compressor_stages": 2}, {"backup_heat": "none"}])
+def test_rewiring_must_end_the_call_at_once(change):
+    plan = {300: dict(out="Y1 G"), 400: dict(settings=change)}
+    assert at(run(plan, 600), "REWIRING") == [401]
+    plan[401] = dict(out="G")
+    assert "REWIRING" not in rules(run(plan, 600))
+
+
+def test_rewiring_must_end_strips_and_emergency_heat_too():
+    plan = {0: dict(mode="emergency"), 1: dict(out="E W2 G"), 100: dict(settings={"backup_heat": "dual_fuel"})}
+    assert at(run(plan, 300), "REWIRING") == [101]
+    plan[101] = dict(out="")
+    plan[102] = dict(out="E")  # E may return at once; a W2 start would wait the dual-fuel delay
+    assert rules(run(plan, 300)) == set()
+
+
+def test_r4_rewiring_counts_as_a_boot_for_min_off():
+    plan = {300: dict(out="Y1 G"), 500: dict(out=""), 700: dict(settings={"compressor_stages": 2}),
+            850: dict(out="Y1 G")}
+    assert at(run(plan, 1000), "R4") == [850]
+    plan[1000] = plan.pop(850)
+    assert rules(run(plan, 1100)) == set()
+
+
+def test_r6_rewiring_lets_the_valve_move_as_after_a_boot():
+    plan = {300: dict(out="Y1 G"), 500: dict(out=""), 510: dict(settings={"reversing_valve": "B"}),
+            520: dict(out="OB")}
+    assert rules(run(plan, 600)) == set()
+    plan[510] = dict()
+    assert at(run(plan, 600), "R6") == [520]
+
+
+def test_r3_rewiring_counts_as_a_boot_for_the_dual_fuel_delay():
+    plan = {0: dict(indoor_f=60.0, outdoor_f=20.0), 100: dict(settings={"backup_heat": "dual_fuel"}),
+            130: dict(out="W2")}
+    m = run(plan, 300, liveness=True)
+    assert "L_heat" not in rules(m)
+    plan[130] = dict()
+    assert at(run(plan, 300, liveness=True), "L_heat") == [162]
+
+
+def test_l_aux_strips_serve_a_droop_while_max_starts_holds_the_compressor():
+    settings = {"max_starts_per_hour": 1}
+    plan = {0: dict(indoor_f=67.0, outdoor_f=30.0), 300: dict(out="Y1 G"), 600: dict(out="", indoor_f=68.0),
+            1000: dict(indoor_f=64.0)}
+    m = run(plan, 1500, settings, liveness=True)
+    assert rules(m) == {"L_aux"} and at(m, "L_aux") == [1002]
+    plan[1000] = dict(indoor_f=64.0, out="W2 G")
+    assert rules(run(plan, 1500, settings, liveness=True)) == set()
+
+
+def test_l_aux_strips_serve_a_droop_during_the_changeover_delay():
+    plan = {0: dict(mode="cool", indoor_f=78.0, outdoor_f=30.0), 1: dict(out="OB"), 300: dict(out="Y1 OB G"),
+            600: dict(out="OB", indoor_f=76.0), 700: dict(mode="heat", indoor_f=64.0)}
+    m = run(plan, 1100, liveness=True)
+    assert rules(m) == {"L_aux"} and at(m, "L_aux") == [702]
+    plan[700] = dict(mode="heat", indoor_f=64.0, out="OB W2 G")
+    assert rules(run(plan, 1100, liveness=True)) == set()
+
+
+def test_l_aux_strips_may_wait_for_a_compressor_held_by_min_off_alone():
+    plan = {0: dict(indoor_f=67.0, outdoor_f=30.0), 300: dict(out="Y1 G"), 600: dict(out="", indoor_f=68.0),
+            700: dict(indoor_f=64.0), 900: dict(out="Y1 G"), 901: dict(out="Y1 G W2")}
+    assert rules(run(plan, 1000, liveness=True)) == set()
 
 
 # ----------------------------------------------------------------------------
@@ -808,3 +883,16 @@ def test_liveness_allows_a_dual_fuel_hand_over_its_switch_delay():
     settings = {"backup_heat": "dual_fuel", "min_off_s": 30, "dual_fuel_switch_delay_s": 60}
     plan = {0: {"indoor_f": 60.0, "outdoor_f": 45.0}, 60: {"out": "Y1 G"}, 240: {"out": ""}, 300: {"out": "W2"}}
     assert rules(run(plan, 700, settings=settings, liveness=True)) == set()
+
+
+def test_replay_settings_event_is_followed_and_a_rewiring_must_end_the_call():
+    scenario = {"tick_s": 1, "duration_s": 500, "events": [
+        {"t": 0, "mode": "heat", "heat_setpoint_f": 68.0, "indoor_f": 66.0, "outdoor_f": 50.0},
+        {"t": 400, "settings": {"compressor_stages": 2}}]}
+    off = dict.fromkeys(OUTPUTS, 0)
+    on = dict(off, Y1=1, G=1)
+    lines = [dict(off, t=0, alerts=[]), dict(on, t=300, alerts=[]), dict(off, t=400, alerts=[])]
+    assert check_replay_lines(scenario, lines) == []
+    assert [v.rule for v in check_replay_lines(scenario, lines[:2])] == ["REWIRING"]
+    refused = check_replay_lines(scenario, lines, accept_settings=lambda merged: False)
+    assert [v.rule for v in refused] == ["R5"]
