@@ -107,6 +107,20 @@ def test_the_same_scenario_prints_byte_identical_output_twice(tmp_path):
     assert first.stderr == second.stderr
 
 
+def test_tick_s_defaults_to_the_firmware_control_period(tmp_path):
+    from scenario import DEFAULT_TICK_MS, parse
+
+    from thermo.control import CONTROL_PERIOD_MS
+
+    assert DEFAULT_TICK_MS == CONTROL_PERIOD_MS
+    assert parse({"duration_s": 10})["tick_ms"] == CONTROL_PERIOD_MS
+    # Seen from outside: min_off_s 31 ends on the first tick of the period's grid at or after 31 s.
+    scenario = {"config": {"min_off_s": 31}, "duration_s": 100, "events": [HEAT_CALL]}
+    lines = [json.loads(line) for line in replay(write_scenario(tmp_path, scenario)).stdout.splitlines()]
+    first_tick_ms = -(-31_000 // CONTROL_PERIOD_MS) * CONTROL_PERIOD_MS
+    assert [line["t"] for line in lines if line["Y1"]][0] * 1000 == first_tick_ms
+
+
 # -- --explain --------------------------------------------------------------
 
 
@@ -124,6 +138,13 @@ def test_explain_puts_held_after_the_contract_keys(tmp_path):
     assert with_held
     for line in with_held:
         assert keys_in_order(line) == KEYS + ["held"]
+
+
+def test_explain_prints_a_line_when_only_a_reason_changes(tmp_path):
+    scenario = {"duration_s": 400, "events": [HEAT_CALL]}
+    lines = [json.loads(line) for line in replay(write_scenario(tmp_path, scenario), "--explain").stdout.splitlines()]
+    outputs_only = [line for line in lines[1:] if line["Y1"] == 0]
+    assert outputs_only and outputs_only[0]["t"] == 0 and outputs_only[0]["held"]["Y1"] == "min_off"
 
 
 def test_explain_drops_min_off_once_y1_runs(tmp_path):

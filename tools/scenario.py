@@ -4,7 +4,9 @@
 :class:`ScenarioError` with one line naming the problem. :class:`Replay`
 runs the thermostat on a simulated clock: ticks every ``tick_s``, plus a
 tick at every event (a command acts at once, as on the board), and formats
-one JSON line each time the outputs or alerts change. It prints nothing
+one JSON line each time the outputs or alerts change (with ``explain``, also
+each time a reason in ``held`` changes, so a hold that changes no output
+still shows). It prints nothing
 itself: ``tools/replay.py`` on the desktop and the MicroPython conformance
 run share it, so their timelines can be compared byte for byte. It is
 desktop code, not board firmware (a board never imports it), but it stays
@@ -12,13 +14,15 @@ MicroPython-clean so that the conformance run can use it.
 """
 
 from thermo import terminals as T
-from thermo.control import Thermostat
+from thermo.control import CONTROL_PERIOD_MS, Thermostat
 from thermo.schedule import minute_after, week_origin
 from thermo.schema import SettingError, is_number, show, validate
 from thermo.ticks import TICKS_MASK, TICKS_PERIOD
 
-# The board's control period; a scenario's tick_s defaults to it.
-CONTROL_PERIOD_S = 5
+# A scenario's tick_s defaults to the firmware's control period, the one
+# constant the board and the simulator use too.
+DEFAULT_TICK_MS = CONTROL_PERIOD_MS
+CONTROL_PERIOD_S = CONTROL_PERIOD_MS / 1000
 DEFAULT_START = "2026-01-05T00:00:00"
 # The simulated ticks_ms clock starts a minute before it wraps, as a board's
 # does after 12.4 days up, so every replay crosses the wrap.
@@ -122,10 +126,12 @@ def parse(scenario, interactive=False):
         config = validate(config)
     except SettingError as error:
         raise ScenarioError("config." + str(error)) from None
-    tick_s = scenario.get("tick_s", CONTROL_PERIOD_S)
-    tick_ms = fixed(_number("tick_s", tick_s), 3)
-    if not 1 <= tick_ms <= 3_600_000:
-        raise ScenarioError("tick_s: %s is out of range (allowed: 0.001 to 3600 s)" % show(tick_s))
+    tick_ms = DEFAULT_TICK_MS
+    if "tick_s" in scenario:
+        tick_s = scenario["tick_s"]
+        tick_ms = fixed(_number("tick_s", tick_s), 3)
+        if not 1 <= tick_ms <= 3_600_000:
+            raise ScenarioError("tick_s: %s is out of range (allowed: 0.001 to 3600 s)" % show(tick_s))
     start = scenario.get("start", DEFAULT_START)
     _check_start(start)
     parsed = {"config": config, "tick_ms": tick_ms, "start": start, "events": [], "duration_ms": 0}
@@ -179,6 +185,7 @@ class Replay:
         self.outdoor_f = None
         self.thermostat = Thermostat(self.config, self._ticks(0))
         self.shown = -1  # outputs and alerts of the last line, packed
+        self.shown_held = None  # and its reasons, with explain
 
     def _ticks(self, t_ms):
         return (self.ticks_origin + t_ms) & TICKS_MASK
@@ -204,11 +211,14 @@ class Replay:
     def boot_line(self):
         """The line printed at power-up: every output off."""
         self.shown = self._packed()
+        self.shown_held = self.thermostat.held_reasons() if self.explain else None
         return self.line()
 
     def _changed_line(self, lines):
-        if self._packed() != self.shown:
+        held = self.thermostat.held_reasons() if self.explain else None
+        if self._packed() != self.shown or held != self.shown_held:
             self.shown = self._packed()
+            self.shown_held = held
             lines.append(self.line())
 
     def _feed_and_tick(self, lines):
