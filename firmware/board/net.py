@@ -2,14 +2,16 @@
 
 ``ntptime.settime()`` waits on a blocking socket for up to a second; this
 module sends the NTP request on a non-blocking UDP socket and polls for the
-answer instead. Every wait goes through the ``pause`` coroutine function
+answer instead, and looks the NTP host up the same way: one DNS query on a
+non-blocking UDP socket to the network's DNS server (``getaddrinfo`` would
+block the whole loop, for longer than the watchdog allows when the server
+does not answer). Every wait goes through the ``pause`` coroutine function
 the caller gives (its task's supervised pause, :meth:`app.tasks.Task.pause`),
-so a task joining Wi-Fi or waiting for NTP keeps checking in. The one
-blocking call left is the DNS lookup of the NTP host (``getaddrinfo``),
-made once per sync. Boards without Wi-Fi (the plain Pico) never import
-``network``.
+so a task joining Wi-Fi, resolving or waiting for NTP keeps checking in.
+Boards without Wi-Fi (the plain Pico) never import ``network``.
 """
 
+import random
 import struct
 import time
 
@@ -17,7 +19,10 @@ import machine
 
 NTP_PORT = 123
 NTP_WAIT_MS = 2000
-NTP_POLL_MS = 50
+DNS_PORT = 53
+DNS_WAIT_MS = 2000
+POLL_MS = 50
+ANSWER_MAX_BYTES = 512  # a DNS answer over UDP is at most 512 bytes (RFC 1035)
 WIFI_JOIN_MS = 20000
 WIFI_POLL_MS = 250
 
@@ -53,31 +58,109 @@ async def connect_wifi(ssid, password, pause, timeout_ms=WIFI_JOIN_MS):
     return False
 
 
-async def sync_clock(host, pause):
-    """Set the RTC to UTC from ``host``; True on success."""
+def is_ipv4(host):
+    parts = host.split(".")
+    if len(parts) != 4:
+        return False
+    for part in parts:
+        if not part.isdigit() or int(part) > 255:
+            return False
+    return True
+
+
+def dns_query(host, ident):
+    """A DNS query (RFC 1035) for the IPv4 address of ``host``."""
+    packet = bytearray(struct.pack("!HHHHHH", ident, 0x0100, 1, 0, 0, 0))  # recursion desired, one question
+    for label in host.split("."):
+        if label:
+            packet.append(len(label))
+            packet.extend(label.encode())
+    packet.extend(b"\x00\x00\x01\x00\x01")  # end of name, type A, class IN
+    return packet
+
+
+def _skip_name(packet, pos):
+    while pos < len(packet):
+        length = packet[pos]
+        if length & 0xC0 == 0xC0:  # a pointer ends the name
+            return pos + 2
+        if length == 0:
+            return pos + 1
+        pos += length + 1
+    return len(packet)
+
+
+def dns_address(packet, ident):
+    """The first IPv4 address in an answer to query ``ident``, or None."""
+    if len(packet) < 12:
+        return None
+    answer_id, flags, questions, answers = struct.unpack("!HHHH", packet[:8])
+    if answer_id != ident or not flags & 0x8000 or flags & 0x000F:  # not ours, not an answer, an error
+        return None
+    pos = 12
+    for _ in range(questions):
+        pos = _skip_name(packet, pos) + 4
+    for _ in range(answers):
+        pos = _skip_name(packet, pos)
+        if pos + 10 > len(packet):
+            return None
+        kind, klass, _ttl, length = struct.unpack("!HHIH", packet[pos:pos + 10])
+        pos += 10
+        if kind == 1 and klass == 1 and length == 4 and pos + 4 <= len(packet):
+            return "%d.%d.%d.%d" % (packet[pos], packet[pos + 1], packet[pos + 2], packet[pos + 3])
+        pos += length
+    return None
+
+
+async def _exchange(address, request, parse, pause, wait_ms):
+    """Send ``request`` over UDP to ``address`` and poll for an answer
+    that ``parse`` accepts (not None) for up to ``wait_ms``; None if none."""
     socket = __import__("socket")  # not on the plain Pico, nor in its stubs
 
-    address = socket.getaddrinfo(host, NTP_PORT)[0][-1]
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         sock.setblocking(False)
-        request = bytearray(48)
-        request[0] = 0x1B  # version 3, mode 3 (client)
         sock.sendto(request, address)
         waited = 0
-        while waited < NTP_WAIT_MS:
-            await pause(NTP_POLL_MS)
-            waited += NTP_POLL_MS
+        while waited < wait_ms:
+            await pause(POLL_MS)
+            waited += POLL_MS
             try:
-                answer = sock.recv(48)
+                answer = sock.recv(ANSWER_MAX_BYTES)
             except OSError:
                 continue
-            seconds = ntp_seconds(answer)
-            if seconds is None:
-                return False
-            t = time.gmtime(seconds - ntp_delta())
-            machine.RTC().datetime((t[0], t[1], t[2], t[6] + 1, t[3], t[4], t[5], 0))
-            return True
-        return False
+            result = parse(answer)
+            if result is not None:
+                return result
+        return None
     finally:
         sock.close()
+
+
+async def resolve(host, server, pause):
+    """The IPv4 address of ``host``, asked of the DNS ``server`` without
+    blocking (``getaddrinfo`` would block the whole loop until lwIP gives
+    up, longer than the watchdog allows); None if no answer came."""
+    if is_ipv4(host):
+        return host
+    ident = random.getrandbits(16)
+    return await _exchange((server, DNS_PORT), dns_query(host, ident), lambda answer: dns_address(answer, ident),
+                           pause, DNS_WAIT_MS)
+
+
+async def sync_clock(host, pause):
+    """Set the RTC to UTC from ``host``; True on success."""
+    network = __import__("network")  # not on the plain Pico, nor in its stubs
+
+    server = network.WLAN(network.WLAN.IF_STA).ifconfig()[3]
+    address = await resolve(host, server, pause)
+    if address is None:
+        raise OSError("no DNS answer for %s from %s" % (host, server))
+    request = bytearray(48)
+    request[0] = 0x1B  # version 3, mode 3 (client)
+    seconds = await _exchange((address, NTP_PORT), request, ntp_seconds, pause, NTP_WAIT_MS)
+    if seconds is None:
+        return False
+    t = time.gmtime(seconds - ntp_delta())
+    machine.RTC().datetime((t[0], t[1], t[2], t[6] + 1, t[3], t[4], t[5], 0))
+    return True

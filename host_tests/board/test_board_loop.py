@@ -9,6 +9,7 @@ import json
 import sys
 
 from board_harness import board_fixture  # noqa: F401 -- the `board` fixture
+from test_shell_supervision import FakeInternet, network_up
 
 RELAYS = {"Y1": 2, "G": 3, "OB": 4, "W2": 5, "Y2": 6, "E": 7}
 RELAY_PINS = set(RELAYS.values())
@@ -269,42 +270,6 @@ def test_an_exception_outside_the_tasks_resets_the_board(board, capsys, monkeypa
     assert "CRASH: ValueError('broken setup'); relays off, resetting" in console(capsys)
 
 
-class FakeSocketModule:
-    """``socket`` for the NTP query: answers with the (frozen) time of day."""
-
-    AF_INET = 2
-    SOCK_DGRAM = 2
-
-    def __init__(self):
-        self.sent = []
-
-    def getaddrinfo(self, host, port):
-        return [(2, 2, 17, "", ("192.0.2.1", port))]
-
-    def socket(self, family, kind):
-        module = self
-
-        class Sock:
-            def setblocking(self, flag):
-                assert flag is False  # the loop must never wait on the network
-
-            def sendto(self, data, address):
-                module.sent.append((bytes(data), address))
-
-            def recv(self, size):
-                import time as host_time
-
-                packet = bytearray(48)
-                packet[0] = 0x24
-                packet[40:44] = (int(host_time.time()) + 2208988800).to_bytes(4, "big")
-                return bytes(packet)
-
-            def close(self):
-                pass
-
-        return Sock()
-
-
 def test_ntp_time_reaches_the_core_as_local_minute_of_week(board, monkeypatch):
     from freezegun import freeze_time
 
@@ -313,10 +278,9 @@ def test_ntp_time_reaches_the_core_as_local_minute_of_week(board, monkeypatch):
     board.install("rpi_pico_w")
     board.world.onewire[22] = 20.0
     board.world.onewire[21] = 0.0
-    board.world.wifi_ok = True
     board.write_config(device={"wifi_ssid": "home", "wifi_password": "secret", "utc_offset_min": -300, "dst": "us"})
-    fake_socket = FakeSocketModule()
-    monkeypatch.setitem(sys.modules, "socket", fake_socket)
+    internet = FakeInternet()
+    network_up(monkeypatch, board, internet)
     seen = []
     original = Thermostat.set_wall_clock
 
@@ -327,6 +291,6 @@ def test_ntp_time_reaches_the_core_as_local_minute_of_week(board, monkeypatch):
     monkeypatch.setattr(Thermostat, "set_wall_clock", record)
     with freeze_time("2026-07-06 12:00:00"):  # Monday 08:00 EDT
         board.boot(5_000)
-    assert fake_socket.sent and fake_socket.sent[0][1] == ("192.0.2.1", 123)
+    assert internet.sent and internet.sent[-1][1] == ("192.0.2.1", 123)
     assert board.world.rtc[:3] == (2026, 7, 6) and board.world.rtc[4:7] == (12, 0, 0)
     assert seen[-1] == 480

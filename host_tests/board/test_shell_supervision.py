@@ -19,30 +19,69 @@ HOUR_MS = 3_600_000
 RP2040_WATCHDOG_MAX_MS = 8388
 
 
-class UnreachableNtp:
-    """``socket`` whose NTP server never answers (the request is lost)."""
+class FakeInternet:
+    """``socket`` for the firmware's DNS and NTP queries. ``dns`` / ``ntp``:
+    whether that server answers (a lost request is simply never answered)."""
 
     AF_INET = 2
     SOCK_DGRAM = 2
 
+    def __init__(self, dns=True, ntp=True):
+        self.dns = dns
+        self.ntp = ntp
+        self.sent = []
+
     def getaddrinfo(self, host, port):
-        return [(2, 2, 17, "", ("192.0.2.1", port))]
+        raise AssertionError("getaddrinfo blocks the loop: the firmware must not call it")
 
     def socket(self, family, kind):
+        internet = self
+
         class Sock:
+            def __init__(self):
+                self.request = None
+
             def setblocking(self, flag):
-                pass
+                assert flag is False  # the loop must never wait on the network
 
             def sendto(self, data, address):
-                pass
+                internet.sent.append((bytes(data), address))
+                self.request = (bytes(data), address[1])
 
             def recv(self, size):
-                raise OSError(11)  # EAGAIN: nothing yet
+                if self.request is None:
+                    raise OSError(11)
+                data, port = self.request
+                if port == 53 and internet.dns:
+                    return dns_answer(data, (192, 0, 2, 1))
+                if port == 123 and internet.ntp:
+                    import time as host_time
+
+                    packet = bytearray(48)
+                    packet[0] = 0x24  # version 4, mode 4 (server)
+                    packet[40:44] = (int(host_time.time()) + 2208988800).to_bytes(4, "big")
+                    return bytes(packet)
+                raise OSError(11)  # EAGAIN: nothing (yet)
 
             def close(self):
                 pass
 
         return Sock()
+
+
+def dns_answer(query, address):
+    """An answer to a one-question DNS query: one A record."""
+    header = query[:2] + bytes([0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0])
+    record = bytes([0xC0, 12, 0, 1, 0, 1, 0, 0, 1, 0, 0, 4]) + bytes(address)
+    return header + query[12:] + record
+
+
+def network_up(monkeypatch, board, internet):
+    network = sys.modules["network"]
+    monkeypatch.setattr(network.WLAN, "ifconfig", lambda self: ("192.0.2.50", "255.255.255.0", "192.0.2.254",
+                                                                 "192.0.2.53"), raising=False)
+    monkeypatch.setitem(sys.modules, "socket", internet)
+    board.world.wifi_ok = True
 
 
 def wifi_board(board, **device):
@@ -52,16 +91,32 @@ def wifi_board(board, **device):
     board.write_config(device={"wifi_ssid": "home", "wifi_password": "secret", **device})
 
 
-@pytest.mark.parametrize("network", ["wifi_never_connects", "ntp_unreachable"])
+@pytest.mark.parametrize("network", ["wifi_never_connects", "dns_unreachable", "ntp_unreachable"])
 def test_a_board_with_wifi_runs_for_hours_without_a_watchdog_reset(board, monkeypatch, capsys, network):
     wifi_board(board)
-    if network == "ntp_unreachable":
-        board.world.wifi_ok = True
-        monkeypatch.setitem(sys.modules, "socket", UnreachableNtp())
+    internet = FakeInternet(dns=network != "dns_unreachable", ntp=False)
+    if network != "wifi_never_connects":
+        network_up(monkeypatch, board, internet)
     assert board.boot(3 * HOUR_MS) == "halt"  # not "watchdog"
     out = capsys.readouterr().out
     assert "CRASH" not in out and "boot_loop" not in out
     assert "ALERT clock: no NTP time yet" in out
+    if network != "wifi_never_connects":
+        assert len(internet.sent) >= 3 * 60 - 5  # it kept trying, once a minute
+    if network == "dns_unreachable":
+        assert "ntp: OSError('no DNS answer for pool.ntp.org from 192.0.2.53')" in out
+
+
+def test_the_ntp_host_is_resolved_without_blocking_and_the_clock_set(board, monkeypatch):
+    from freezegun import freeze_time
+
+    wifi_board(board)
+    internet = FakeInternet()
+    network_up(monkeypatch, board, internet)
+    with freeze_time("2026-07-06 12:00:00"):
+        assert board.boot(60_000) == "halt"
+    assert [address for _data, address in internet.sent[:2]] == [("192.0.2.53", 53), ("192.0.2.1", 123)]
+    assert board.world.rtc[:3] == (2026, 7, 6)
 
 
 class FakeRepl:
