@@ -5,8 +5,8 @@
     python tools/replay.py --interactive [SCENARIO.json] < events.jsonl
 
 Prints JSON Lines on stdout: one at the start and one at every change of
-outputs or alerts (batch), or exactly one answer per event read from stdin
-(interactive). A command the thermostat refuses is reported on stderr and
+outputs or alerts (with --explain, also of a held reason) (batch), or
+exactly one answer per event read from stdin (interactive). A command the thermostat refuses is reported on stderr and
 the run goes on. A malformed scenario exits 2 with one line on stderr.
 The control code is ``firmware/thermo``, imported as the board imports it.
 """
@@ -78,7 +78,9 @@ def main(argv=None):
     parser.add_argument("--interactive", action="store_true",
                         help="read events from stdin, answer each with one line")
     parser.add_argument("--explain", action="store_true",
-                        help='add "held": {terminal: rule} for terminals the safety gate held back')
+                        help='add "held": {terminal: code} for every terminal held back (by the safety '
+                             "gate or the decision; codes in firmware/thermo/reasons.py), and print a "
+                             "line also when a reason changes")
     args = parser.parse_args(argv)
     if args.scenario is None and not args.interactive:
         print("replay.py: a scenario file is required (or --interactive); see --help", file=sys.stderr)
