@@ -26,16 +26,18 @@ No ``ticks_ms`` stamp is kept here: how long ago something happened is an
 """
 
 import asyncio
-import sys
 import time
 
 from board import boardfile
 from board import hw as hwmod
 
-from app import age, bootguard, config
-from app.age import Age, Backoff
+from app import bootguard
+from app.age import Age
 from app.bootguard import BootGuard
-from app.store import Flash, Store
+from app.console import log, print_exception
+from app.files import Files, state_key
+from app.report import Report
+from app.store import Flash
 from app.tasks import UNSUPERVISED, Task
 from app.vclock import ControlClock
 from app.wallclock import minute_of_week
@@ -70,11 +72,6 @@ BUTTONS_DEADLINE_MS = const(2000)
 CLOCK_DEADLINE_MS = const(3000)  # every network wait goes through its pause
 SELFTEST_DEADLINE_MS = const(3000)
 
-SETTINGS_FILE = "settings.json"
-STATE_FILE = "state.json"
-IMPORT_FILE = "config.import.json"
-# The import file while it is being read: found at boot, it crashed the board.
-IMPORT_BUSY_FILE = "config.import.json.busy"
 MAINTENANCE_FILE = "maintenance"
 SENSOR_ROLES = ("indoor", "outdoor")
 # The mode button's cycle. Emergency heat is left out on purpose: it runs
@@ -84,24 +81,6 @@ BUTTON_MODES = ("off", "heat", "cool", "auto")
 current = None  # the running App, for the REPL: import app.runner; app.runner.current
 
 
-def log(text):
-    """One line on the serial console, stamped with the time since start-up."""
-    seconds, ms = age.uptime()
-    print("[%6d.%03d] %s" % (seconds, ms, text))
-
-
-def print_exception(exc):
-    printer = getattr(sys, "print_exception", None)
-    if printer is not None:
-        printer(exc)
-    else:
-        print("%s: %s" % (type(exc).__name__, exc))
-
-
-def _names(bits):
-    return " ".join(T.NAMES[i] for i in range(6) if bits & T.BITS[i]) or "none"
-
-
 class App:
     def __init__(self, board, hw, flash=None, guard=None):
         self.board = board
@@ -109,15 +88,15 @@ class App:
         self.flash = flash or Flash()
         self.alerts = {}  # the shell's own alerts: name -> reason
         self.guard = guard or BootGuard(self.flash)
-        self.settings_store = Store(SETTINGS_FILE, self.flash)
-        self.state_store = Store(STATE_FILE, self.flash)
-        settings, options = self._load_config()
+        self.files = Files(self.flash, self)
+        settings, options = self.files.load_config()
         self.options = options
         self.bench = options["bench"]
         self.clock = ControlClock(options["bench_speed"] if self.bench else 1)
-        retained = self._load_state()
+        retained = self.files.load_state()
         # The core starts with every output off and Y1's min-off counting from now.
         self.thermostat = Thermostat(settings, self.clock.read(), retained)
+        self.files.saved_state_key = state_key(self.thermostat)
         # Latest readings by role, and how old each is (never seen: stale).
         self.readings = {}  # role -> tenths °F
         self.reading_ages = {role: Age() for role in SENSOR_ROLES}
@@ -130,15 +109,11 @@ class App:
         self.selftest_running = False
         self.clock_synced = False
         self.last_outputs = 0
-        self.last_held = {}
-        self.last_core_alerts = []
-        self.saved_key = self._state_key()
-        self.state_unsaved = False
-        self.state_retry = Backoff()
+        self.report = Report()
         self.reported_overdue = None
         self.bench_api = None
 
-    # -- configuration and state -----------------------------------------
+    # -- alerts and settings ----------------------------------------------
 
     def alert(self, name, reason):
         if self.alerts.get(name) != reason:
@@ -149,104 +124,19 @@ class App:
         if self.alerts.pop(name, None) is not None:
             log("alert cleared: %s" % name)
 
-    def _import_config(self):
-        """A config copied by `make deploy CONFIG=...` becomes the stored
-        settings if :func:`app.config.parse` accepts it; either way the
-        import file goes. It is renamed aside while it is read, so one that
-        crashes the board (too large for the heap) is dropped at the next
-        boot instead of crashing every boot."""
-        flash = self.flash
-        if flash.read(IMPORT_BUSY_FILE, 0) is not None:
-            flash.remove(IMPORT_BUSY_FILE)
-            self.alert("config_import", "%s crashed the board while it was read: dropped, stored settings kept"
-                       % IMPORT_FILE)
-        if flash.read(IMPORT_FILE, 0) is None:
-            return
-        try:
-            flash.rename(IMPORT_FILE, IMPORT_BUSY_FILE)
-            text = flash.read(IMPORT_BUSY_FILE, config.MAX_CONFIG_BYTES)
-            if text is None or len(text) > config.MAX_CONFIG_BYTES:
-                raise SettingError(IMPORT_FILE, "larger than %d bytes (allowed: at most %d)" % (
-                    config.MAX_CONFIG_BYTES, config.MAX_CONFIG_BYTES))
-            settings, options = config.parse(text)
-            self.settings_store.save({"settings": settings, "device": options})
-            log("config imported from %s" % IMPORT_FILE)
-        except SettingError as exc:
-            message = str(exc)
-            if not message.startswith(IMPORT_FILE):
-                message = "%s: %s" % (IMPORT_FILE, message)
-            self.alert("config_import", "%s (stored settings kept)" % message)
-        except OSError as exc:
-            self.alert("config_import", "%s: %s (stored settings kept)" % (IMPORT_FILE, exc))
-        flash.remove(IMPORT_FILE)
-        flash.remove(IMPORT_BUSY_FILE)
-
-    def _load_config(self):
-        self._import_config()
-        data, status = self.settings_store.load()
-        if data is None:
-            self.alert("settings_file", "%s %s: defaults in use" % (SETTINGS_FILE, status))
-            return {}, config.check({})[1]
-        try:
-            return config.check(data)
-        except SettingError as exc:
-            self.alert("settings_file", "%s invalid (%s): defaults in use" % (SETTINGS_FILE, exc))
-            return {}, config.check({})[1]
-
-    def _load_state(self):
-        data, status = self.state_store.load()
-        if data is None:
-            if status != "missing":
-                self.alert("state_file", "%s %s: mode off, default setpoints" % (STATE_FILE, status))
-            return None
-        return data if isinstance(data, dict) else None
-
-    def _state_key(self):
-        th = self.thermostat
-        return (th.mode, th.fan, th.heat_setpoint_dF, th.cool_setpoint_dF)
-
-    def _save_state(self, y1_started):
-        """Save user state when it changed (and the start history at each
-        compressor start); a failing flash is retried with a back-off."""
-        key = self._state_key()
-        if key != self.saved_key or y1_started:
-            self.state_unsaved = True
-        if not self.state_unsaved or not self.state_retry.ready():
-            return
-        try:
-            self.state_store.save(self.thermostat.retained())
-        except OSError as exc:
-            wait_ms = self.state_retry.failed()
-            self.alert("state_write", "%s not saved (%s); next try in %d s" % (STATE_FILE, exc, wait_ms // 1000))
-            return
-        self.state_unsaved = False
-        self.saved_key = key
-        self.state_retry.succeeded()
-        self.clear_alert("state_write")
-
     def save_settings(self, settings=None, options=None):
         """Change installer settings and/or device options (REPL): the stored
-        document with the changes is checked whole, saved, then applied, and
-        the core ticks at once. Refused (SettingError) or not saved
-        (OSError): nothing changes."""
-        data, _status = self.settings_store.load()
-        stored = data if isinstance(data, dict) else {}
-        document = {}
-        for section, changes in (("settings", settings), ("device", options)):
-            merged = stored.get(section)
-            merged = dict(merged) if isinstance(merged, dict) else {}
-            merged.update(changes or {})
-            document[section] = merged
-        new_settings, new_options = config.check(document)
-        # The core's own check too (the deadband against the user's
-        # setpoints), before anything is saved.
+        document with the changes is checked whole (by app.config and by the
+        core, against the user's setpoints), saved, then applied, and the
+        core ticks at once. Refused (SettingError) or not saved (OSError):
+        nothing changes."""
+        document, new_settings, new_options = self.files.settings_with(settings, options)
         th = self.thermostat
         Thermostat._check_user_state(schema.Settings(schema.validate(new_settings)), th.mode,
                                      th.heat_setpoint_dF, th.cool_setpoint_dF)
-        self.settings_store.save(document)
+        self.files.save_settings(document)
         th.apply_settings(new_settings)
         self.options = new_options
-        self.clear_alert("settings_file")  # what is stored now has just been checked
         self.control_tick()
 
     # -- commands -----------------------------------------------------------
@@ -320,50 +210,10 @@ class App:
         outputs = th.tick(self.clock.read())
         if not self.selftest_running and not self.failed:
             self.hw.relays.write(outputs)
-        self._report(outputs)
-        self._save_state(bool(outputs & ~self.last_outputs & T.Y1))
+        self.report.tick(th, outputs)
+        self.files.save_state(th, bool(outputs & ~self.last_outputs & T.Y1))
         self.last_outputs = outputs
         return outputs
-
-    def _report(self, outputs):
-        th = self.thermostat
-        held = th.held_reasons()
-        changed = outputs ^ self.last_outputs
-        alerts = th.alert_names()
-        if changed:
-            parts = []
-            for i in range(6):
-                bit = T.BITS[i]
-                if changed & bit:
-                    name = T.NAMES[i]
-                    if outputs & bit:
-                        parts.append("+" + name)
-                    else:
-                        parts.append("-%s (%s)" % (name, self._off_reason(name, bit, held, alerts)))
-            log("outputs %s: %s" % (_names(outputs), " ".join(parts)))
-        if held != self.last_held:
-            log("held: %s" % (" ".join("%s=%s" % (k, held[k]) for k in T.NAMES if k in held) or "nothing"))
-            self.last_held = held
-        if alerts != self.last_core_alerts:
-            for name in alerts:
-                if name not in self.last_core_alerts:
-                    reasons = " ".join("%s=%s" % (k, held[k]) for k in T.NAMES if k in held)
-                    log("ALERT %s (gate holds: %s)" % (name, reasons or "nothing"))
-            for name in self.last_core_alerts:
-                if name not in alerts:
-                    log("alert cleared: %s" % name)
-            self.last_core_alerts = alerts
-
-    @staticmethod
-    def _off_reason(name, bit, held, alerts):
-        """Why a terminal went off: the gate's rule, else a failed indoor
-        sensor (the core then stops calling, so the gate holds nothing),
-        else the call simply ended."""
-        if name in held:
-            return held[name]
-        if bit & T.CONDITIONING and "indoor_sensor" in alerts:
-            return "indoor_sensor"
-        return "call ended"
 
     # -- tasks --------------------------------------------------------------
 
