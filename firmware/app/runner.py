@@ -136,8 +136,8 @@ class App:
                                      th.heat_setpoint_dF, th.cool_setpoint_dF)
         self.files.save_settings(document)
         th.apply_settings(new_settings)
-        self.options = new_options
-        self.control_tick()
+        self.options = new_options  # the time zone acts at once; Wi-Fi and bench mode at the next boot
+        self.act_now("settings")
 
     # -- commands -----------------------------------------------------------
 
@@ -145,7 +145,16 @@ class App:
         """A user command (mode, fan, setpoints): applied whole or refused
         with SettingError, and acted on at once."""
         self.thermostat.command(changes)
-        self.control_tick()
+        self.act_now("command")
+
+    def act_now(self, where):
+        """Tick the core at once after a command. Called from outside the
+        control task (a button, the REPL), so a crash here is routed the
+        same safe way as one in a task."""
+        try:
+            self.control_tick()
+        except Exception as exc:
+            self.fail(where, exc)
 
     def button(self, role):
         th = self.thermostat
@@ -243,6 +252,7 @@ class App:
                     log("supervisor: task %s silent %d ms (deadline %d ms): watchdog no longer fed" % (
                         task.name, task.silent_ms(), task.deadline_ms))
                 return False
+        self.reported_overdue = None
         return True
 
     def fail(self, where, exc):

@@ -93,3 +93,20 @@ def test_the_up_button_raises_the_setpoint_of_the_current_mode(board):
     press(board, UP_BUTTON, 10_000)
     assert board.boot(11_000) == "halt"
     assert app().thermostat.cool_setpoint_dF == 770
+
+
+def test_a_crash_in_the_tick_a_command_triggers_goes_the_safe_way(board, capsys, monkeypatch):
+    house(board, mode="heat")
+    from thermo.control import Thermostat
+
+    def bug(self, now_ms):
+        raise RuntimeError("bug in tick")
+
+    def command():
+        monkeypatch.setattr(Thermostat, "tick", bug)
+        app().button("mode")
+
+    board.world.at(400_420, command)
+    assert board.boot(420_000) == "watchdog"
+    assert all(board.world.levels[pin] == 1 for pin in RELAYS.values())
+    assert "CRASH in command: RuntimeError('bug in tick')" in capsys.readouterr().out
