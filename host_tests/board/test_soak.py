@@ -1,6 +1,29 @@
-"""Soak: the whole board firmware for hours on the harness's virtual clock."""
+"""Soak: the whole board firmware for hours and days on the virtual clock.
 
+Every board file x every situation of :mod:`soak_plan` (Wi-Fi up, never
+connecting, dropping hourly, NTP unreachable, a flapping or long-gone indoor
+sensor, a failing flash, a crash during set-up): no watchdog reset, no
+boot-guard trip, and the relays switch as the replay engine switches them
+for the same sensor trace, within one control period (:mod:`soak`). Every
+run starts a minute before the ``ticks_ms`` wrap. ``make test`` runs two
+hours of each; ``pytest -m slow`` runs 72 hours of each (the sensor gone
+for 8 days: 8 days and 6 hours).
+"""
+
+import pytest
+import soak
+import soak_plan
 from board_harness import board_fixture  # noqa: F401 -- the `board` fixture
+
+HOUR_MS = soak_plan.HOUR_MS
+COMBINATIONS = [(name, situation) for name in soak.board_names() for situation in soak_plan.SITUATIONS]
+IDS = ["%s-%s" % combination for combination in COMBINATIONS]
+
+
+def long_soak_ms(situation):
+    if situation == "indoor_gone_8_days":
+        return soak_plan.GONE_FROM_MS + soak_plan.GONE_FOR_MS + 6 * HOUR_MS  # and back for a while
+    return 72 * HOUR_MS
 
 
 def test_a_750_ms_conversion_wait_never_wakes_early_in_ten_hours(board):
@@ -14,3 +37,16 @@ def test_a_750_ms_conversion_wait_never_wakes_early_in_ten_hours(board):
     assert board.boot(10 * 3_600_000) == "halt"
     assert len(board.world.converted) == 2
     assert board.world.early_reads == 0
+
+
+@pytest.mark.parametrize(("name", "situation"), COMBINATIONS, ids=IDS)
+def test_two_hours_without_a_reset_switching_as_the_replay(name, situation, tmp_path, monkeypatch):
+    figures, failures = soak.soak_cpython(name, situation, 2 * HOUR_MS, tmp_path, monkeypatch)
+    assert failures == [], figures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "situation"), COMBINATIONS, ids=IDS)
+def test_three_days_without_a_reset_switching_as_the_replay(name, situation, tmp_path, monkeypatch):
+    figures, failures = soak.soak_cpython(name, situation, long_soak_ms(situation), tmp_path, monkeypatch)
+    assert failures == [], figures

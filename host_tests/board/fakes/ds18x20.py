@@ -2,6 +2,9 @@
 
 Reading the scratchpad less than 750 ms after ``convert_temp`` gives the
 power-on value 85 °C, as a real sensor would, and counts as an early read.
+A sensor's value in the world is °C, None (no device), "crc" (CRC errors)
+or a function of the time in ms returning one of those (a trace). Every
+scratchpad read is logged in ``world.sensor_log``.
 """
 
 from onewire import OneWireError
@@ -16,7 +19,7 @@ class DS18X20:
         self.ow = ow
 
     def _value(self):
-        return _world.WORLD.onewire.get(self.ow.pin)
+        return _world.WORLD.sensor_value(self.ow.pin)
 
     def scan(self):
         return [ROM] if self._value() is not None else []
@@ -30,8 +33,10 @@ class DS18X20:
         world = _world.WORLD
         value = self._value()
         if value is None:
+            world.log_read(self.ow.pin, None)
             raise OneWireError()
         if value == "crc":
+            world.log_read(self.ow.pin, None)
             raise Exception("CRC error")
         started = world.converted.get(self.ow.pin)
         if started is None or world.now_ms - started < 750:
@@ -39,6 +44,7 @@ class DS18X20:
             raw = 0x0550
         else:
             raw = round(value * 16) & 0xFFFF
+        world.log_read(self.ow.pin, raw)
         buf = bytearray([raw & 0xFF, raw >> 8, 0x4B, 0x46, 0x7F, 0xFF, 0x0C, 0x10, 0])
         buf[8] = self.ow.crc8(buf[:8])
         return buf

@@ -1,4 +1,7 @@
-"""Fake ``machine``: Pin, WDT, I2C, RTC, reset, recording into world.WORLD."""
+"""Fake ``machine``: Pin, WDT, I2C, RTC, reset, recording into world.WORLD.
+
+An I2C device in the world (``world.i2c[(bus, address)]``) is an SHT3x:
+(°C, %RH), None (no acknowledge), or a function of the time giving either."""
 
 from fakes import world as _world
 
@@ -63,7 +66,7 @@ class I2C:
         self.id = id
 
     def _device(self, address):
-        device = _w().i2c.get((self.id, address))
+        device = _w().sensor_value((self.id, address))
         if device is None:
             raise OSError(19)  # ENODEV: no acknowledge
         return device
@@ -73,7 +76,11 @@ class I2C:
         return len(data)
 
     def readfrom_into(self, address, buf, stop=True):
-        celsius, rh = self._device(address)
+        try:
+            celsius, rh = self._device(address)
+        except OSError:
+            _w().log_read((self.id, address), None)
+            raise
         raw_t = round((celsius + 45) * 65535 / 175)
         raw_h = round(rh * 65535 / 100)
         data = bytearray([raw_t >> 8, raw_t & 0xFF, 0, raw_h >> 8, raw_h & 0xFF, 0])
@@ -82,6 +89,7 @@ class I2C:
         data[2] = crc8(data, 0, 2)
         data[5] = crc8(data, 3, 5)
         buf[:] = data
+        _w().log_read((self.id, address), raw_t)
 
 
 class RTC:

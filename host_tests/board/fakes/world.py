@@ -43,7 +43,14 @@ class World:
         self.early_reads = 0
         self.i2c = {}  # (bus id, address) -> (°C, %RH)
         self.rtc = None
-        self.wifi_ok = False
+        self.wifi_ok = False  # or a function of now_ms
+        self.wlan_active = False  # the radio's state (fakes/network.py)
+        self.wlan_ssid = None
+        self.ntp_ok = True  # or a function of now_ms: does an NTP server answer (fakes/socket.py)
+        self.utc_at_zero_s = 1_783_339_200  # UTC (Unix seconds) at now_ms == 0: Monday 2026-07-06 12:00
+        self.sensor_log = None  # a list to log every sensor read in: (t_ms, bus key, raw or None)
+        self.flash_fault = None  # function(op, name, size) -> exception to raise, or None (fakes/flash.py)
+        self.flash_log = None  # a list to log every flash write and rename in: (t_ms, op, name)
         self.events = []  # (t_ms, function): the test's hand on the running board
 
     def at(self, t_ms, function):
@@ -88,8 +95,27 @@ class World:
         self.wdt_started_ms = None
         self.feeds = []
         self.last_feed_ms = None
+        self.wlan_active = False
+        self.wlan_ssid = None
         self.stopped = False
         self.halt_at_ms = None
+
+    # -- sensors and network ----------------------------------------------
+
+    def sensor_value(self, key):
+        """What the sensor on a 1-Wire pin or I2C (bus, address) holds now."""
+        value = self.i2c.get(key) if isinstance(key, tuple) else self.onewire.get(key)
+        return value(self.now_ms) if callable(value) else value
+
+    def log_read(self, key, raw):
+        if self.sensor_log is not None:
+            self.sensor_log.append((self.now_ms, key, raw))
+
+    def wifi_up(self):
+        return self.wifi_ok(self.now_ms) if callable(self.wifi_ok) else self.wifi_ok
+
+    def ntp_answers(self):
+        return self.ntp_ok(self.now_ms) if callable(self.ntp_ok) else self.ntp_ok
 
     # -- pins ----------------------------------------------------------------
 

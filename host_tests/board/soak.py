@@ -1,0 +1,333 @@
+"""The board soak's verdict: run a combination, replay its sensor trace, compare.
+
+:func:`run_on_cpython` runs one combination of :mod:`soak_plan` (a board
+file x a situation) on the board harness: the real boot.py and main.py, the
+fake hardware, the virtual clock started a minute before the ``ticks_ms``
+wrap. :func:`judge` (also used for the MicroPython run) then requires:
+
+- no watchdog reset and no boot-guard trip. The one exception is the
+  situation ``crash_in_setup``: a config that cannot be read crashes the
+  board while the application is being built, before any task runs; the
+  only safe way on is ``machine.reset()``, so that boot must end in exactly
+  one reset, with no relay energized during it, the crash recorded, and the
+  next boot must drop the import file and run (a second reset would be a
+  loop the guard would have to stop). A reset costs the control nothing the
+  contract does not already count: a reboot is a turn-off for every timer,
+  and the replay gets the same reboot;
+- every relay change the board made is the change the replay engine
+  (``tools/scenario.py``, as ``tools/replay.py`` runs it) makes for the same
+  sensor trace, commands and reboots, in the same order, each within one
+  control period (the board ticks on its 1 s grid; the replay also ticks at
+  the instant of each event), so the shell changes nothing the core decided;
+- no DS18B20 read before its conversion ended; every present sensor is read
+  at least every 10 s; a failing flash is retried at most 10 times an hour.
+
+The replay is fed the trace as the board's sensors delivered it: each
+reading at the instant the sensor answered it (decoded from the raw value
+with the datasheet formula, written out here, not the firmware's), and the
+reading gone :data:`FRESH_MS` after the last one if no new one came, as the
+shell promises (``app.runner.READING_FRESH_MS``); a reboot forgets readings.
+"""
+
+import contextlib
+import io
+import json
+import sys
+
+from board_harness import simulated_board
+from fakes import BOARDS, ROOT
+from soak_plan import DEPLOY_AT_MS, HOUR_MS, Plan, presses
+
+sys.path.insert(0, str(ROOT / "tools"))
+import scenario  # noqa: E402
+
+from thermo.control import CONTROL_PERIOD_MS  # noqa: E402
+from thermo.terminals import BITS, NAMES  # noqa: E402
+
+FRESH_MS = 12_000
+SAMPLE_GAP_MS = 10_000
+FLASH_WRITES_PER_HOUR = 10
+
+
+def board_names():
+    return sorted(path.stem for path in BOARDS.glob("*.json"))
+
+
+def board_data(name):
+    return json.loads((BOARDS / (name + ".json")).read_text())
+
+
+def run_on_cpython(name, situation, duration_ms, root, monkeypatch):
+    """Run one combination on the harness; returns (plan, world)."""
+    data = board_data(name)
+    plan = Plan(name, data, situation, duration_ms)
+    with simulated_board(root, monkeypatch, chip=data["chip"], scheduler="micropython") as board:
+        import builtins
+        import os
+
+        from fakes import flash
+        from fakes import socket as fake_socket
+
+        real_open, real_rename, real_remove = flash.install(builtins, os)
+        monkeypatch.setattr(builtins, "open", flash.open)
+        monkeypatch.setattr(os, "rename", flash.rename)
+        monkeypatch.setattr(os, "remove", flash.remove)
+        monkeypatch.setitem(sys.modules, "socket", fake_socket)
+        from app.store import encode
+
+        plan.prepare(board.world, str(BOARDS), encode)
+        console = io.StringIO()
+        with contextlib.redirect_stdout(console):
+            plan.run(board.world, board.boot)
+        plan.console = console.getvalue()
+        plan.fresh_ms = sys.modules["app.runner"].READING_FRESH_MS
+        monkeypatch.setattr(builtins, "open", real_open)
+        monkeypatch.setattr(os, "rename", real_rename)
+        monkeypatch.setattr(os, "remove", real_remove)
+        plan.files = sorted(path.name for path in root.iterdir())
+        return plan, board.world
+
+
+# -- the board's relay timeline -----------------------------------------------
+
+
+def board_timeline(plan, pin_log):
+    """(t_ms, energized bits) at every change, from the pin writes; each boot
+    starts with every relay off (reset leaves the pins floating: off)."""
+    data = plan.board
+    on_level = 1 if data["relay_active"] == "high" else 0
+    bit_of = {}
+    for name, pin in data["terminals"].items():
+        bit_of[pin] = BITS[NAMES.index(name)]
+    timeline = [(0, 0)]
+    state = 0
+    starts = [first for _t, _ended, first in plan.boots] + [len(pin_log)]
+    for index in range(len(plan.boots)):
+        boot_ms = plan.boots[index][0]
+        if state:
+            state = 0
+            timeline.append((boot_ms, 0))
+        pending_t = None
+        for t_ms, pin, value in pin_log[starts[index]:starts[index + 1]]:
+            if pin not in bit_of:
+                continue
+            if pending_t is not None and t_ms != pending_t and state != timeline[-1][1]:
+                timeline.append((pending_t, state))
+            pending_t = t_ms
+            state = state | bit_of[pin] if value == on_level else state & ~bit_of[pin]
+        if pending_t is not None and state != timeline[-1][1]:
+            timeline.append((pending_t, state))
+    return timeline
+
+
+# -- the same trace through the replay engine ---------------------------------
+
+
+def decode(kind, raw):
+    """Tenths of °F from a sensor's raw value, by the datasheets."""
+    if kind == "ds18b20":  # 1/16 °C, two's complement: tenths °F = raw * 18/16 + 320
+        raw = raw - 0x10000 if raw & 0x8000 else raw
+        numerator, denominator = raw * 9, 8
+    else:  # SHT3x: T = -49 + 315 * raw / 65535 °F
+        numerator, denominator = 3150 * raw - 490 * 65535, 65535
+    sign = -1 if numerator < 0 else 1
+    return sign * ((abs(numerator) * 2 + denominator) // (2 * denominator)) + (320 if kind == "ds18b20" else 0)
+
+
+def _sensor_keys(data):
+    keys = {}
+    for role in ("indoor", "outdoor"):
+        spec = data["sensors"][role]
+        if spec["type"] == "ds18b20":
+            keys[data["onewire"][spec["bus"]]] = (role, "ds18b20")
+        else:
+            keys[(data["i2c"][spec["bus"]]["id"], spec.get("address", 0x44))] = (role, "sht3x")
+    return keys
+
+
+def replay_events(plan, sensor_log, fresh_ms=FRESH_MS):
+    """The replay scenario's events: the user state, what each sensor
+    delivered (and when it went stale), the button commands, the reboots."""
+    events = {0: {"mode": "auto", "fan": "auto", "heat_setpoint_f": 70, "cool_setpoint_f": 74}}
+
+    def put(t_ms, key, value):
+        events.setdefault(t_ms, {})[key] = value
+
+    reboots = [t for t, _ended, _first in plan.boots[1:]]
+    keys = _sensor_keys(plan.board)
+    for role, kind in keys.values():
+        reads = [(t, raw) for t, key, raw in sensor_log if keys.get(tuple(key) if isinstance(key, list) else key)
+                 == (role, kind)]
+        stream = sorted([(t, 0, None) for t in reboots] + [(t, 1, raw) for t, raw in reads], key=lambda r: r[:2])
+        field = role + "_f"
+        current = last_good = None
+        for t_ms, is_read, raw in stream:
+            if current is not None and last_good + fresh_ms <= t_ms:
+                put(last_good + fresh_ms, field, None)
+                current = None
+            if not is_read:
+                if current is not None:
+                    put(t_ms, field, None)
+                current = last_good = None
+            elif raw is not None:
+                last_good = t_ms
+                value_dF = decode(kind, raw)
+                if value_dF != current:
+                    put(t_ms, field, value_dF / 10)
+                    current = value_dF
+        if current is not None and last_good + fresh_ms <= plan.duration_ms:
+            put(last_good + fresh_ms, field, None)
+    heat_f = 70
+    for t_ms, role in presses(plan.duration_ms):
+        heat_f += 1 if role == "up" else -1
+        put(t_ms, "heat_setpoint_f", heat_f)
+    for t_ms in reboots:
+        put(t_ms, "reboot", True)
+    out = []
+    for t_ms in sorted(events):
+        event = {"t": t_ms / 1000}
+        event.update(events[t_ms])
+        out.append(event)
+    return out
+
+
+def replay_timeline(plan, events):
+    parsed = scenario.parse({"config": dict(plan.config["settings"]), "tick_s": CONTROL_PERIOD_MS / 1000,
+                             "duration_s": plan.duration_ms / 1000, "events": events})
+    timeline = []
+    for line in scenario.run(parsed, on_refused=_refused):
+        record = json.loads(line)
+        bits = 0
+        for index in range(6):
+            if record[NAMES[index]]:
+                bits |= BITS[index]
+        t_ms = round(record["t"] * 1000)
+        if not timeline or timeline[-1][1] != bits:
+            timeline.append((t_ms, bits))
+    return timeline
+
+
+def _refused(t_ms, message):
+    raise AssertionError("the replay refused a command at %d ms: %s" % (t_ms, message))
+
+
+def _show(bits):
+    return "+".join(NAMES[i] for i in range(6) if bits & BITS[i]) or "off"
+
+
+def divergences(board_tl, replay_tl, tolerance_ms=CONTROL_PERIOD_MS):
+    """Where the two timelines differ: a change missing on one side, or later
+    or earlier than the tolerance."""
+    out = []
+    for index in range(max(len(board_tl), len(replay_tl))):
+        if index >= len(board_tl) or index >= len(replay_tl):
+            extra = board_tl[index] if index < len(board_tl) else replay_tl[index]
+            side = "board" if index < len(board_tl) else "replay"
+            out.append("only the %s: %s at %.3f h" % (side, _show(extra[1]), extra[0] / HOUR_MS))
+            break
+        (tb, bb), (tr, br) = board_tl[index], replay_tl[index]
+        if bb != br:
+            out.append("change %d: board %s at %.3f h, replay %s at %.3f h" % (
+                index, _show(bb), tb / HOUR_MS, _show(br), tr / HOUR_MS))
+            break
+        if abs(tb - tr) > tolerance_ms:
+            out.append("change %d (%s): board at %d ms, replay at %d ms" % (index, _show(bb), tb, tr))
+    return out
+
+
+# -- the verdict ----------------------------------------------------------------
+
+
+def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, files=None):
+    """The figures of one run and the list of its failures (empty: passed)."""
+    failures = []
+    endings = [ended for _t, ended, _first in plan.boots]
+    console = plan.console
+    figures = {
+        "hours": plan.duration_ms / HOUR_MS,
+        "boots": len(plan.boots),
+        "watchdog_resets": endings.count("watchdog"),
+        "resets": endings.count("reset"),
+        "guard_trips": console.count("ALERT boot_loop"),
+    }
+    if figures["watchdog_resets"]:
+        first = endings.index("watchdog")
+        at_ms = plan.boots[first + 1][0] if first + 1 < len(plan.boots) else plan.duration_ms
+        failures.append("%d watchdog reset(s), the first at %d ms" % (figures["watchdog_resets"], at_ms))
+    if figures["guard_trips"]:
+        failures.append("the boot guard tripped (%d boot_loop alerts)" % figures["guard_trips"])
+    if "returned" in endings:
+        failures.append("main.py returned (the thermostat stopped) in boot %d" % endings.index("returned"))
+    if plan.situation == "crash_in_setup":
+        failures += _crash_in_setup(plan, endings, pin_log, files)
+    elif figures["resets"] or console.count("CRASH"):
+        failures.append("%d reset(s), %d crash(es)" % (figures["resets"], console.count("CRASH")))
+    if early_reads:
+        failures.append("%d DS18B20 read(s) before the conversion ended" % early_reads)
+    failures += _sampling(plan, sensor_log)
+    if plan.situation == "flash_write_fails":
+        failures += _flash_wear(flash_log)
+    board_tl = board_timeline(plan, pin_log)
+    replay_tl = replay_timeline(plan, replay_events(plan, sensor_log, fresh_ms))
+    differ = divergences(board_tl, replay_tl)
+    figures["relay_changes"] = len(board_tl) - 1
+    figures["divergences"] = len(differ)
+    if len(replay_tl) - 1 < (2 if plan.situation == "indoor_gone_8_days" else 4):
+        failures.append("the trace switched the relays only %d times" % (len(replay_tl) - 1))
+    failures += ["relay timeline differs from the replay: " + text for text in differ[:3]]
+    return figures, failures
+
+
+def _crash_in_setup(plan, endings, pin_log, files):
+    failures = []
+    if endings.count("reset") != 1 or plan.console.count("CRASH") != 1:
+        failures.append("expected exactly one crash and one reset, got %d crash(es), boots ended %s" % (
+            plan.console.count("CRASH"), endings[:6]))
+        return failures
+    index = endings.index("reset")
+    t_ms, _ended, first = plan.boots[index]
+    if t_ms != DEPLOY_AT_MS or "MemoryError" not in plan.console:
+        failures.append("the reset was not the set-up crash at the deploy (boot at %d ms)" % t_ms)
+    relay_pins = set(plan.board["terminals"].values())
+    on_level = 1 if plan.board["relay_active"] == "high" else 0
+    end = plan.boots[index + 1][2] if index + 1 < len(plan.boots) else len(pin_log)
+    if any(pin in relay_pins and value == on_level for _t, pin, value in pin_log[first:end]):
+        failures.append("a relay was energized during the boot that crashed")
+    if files is not None and any(name.startswith("config.import.json") for name in files):
+        failures.append("the unreadable import file is still on the flash: %s" % files)
+    return failures
+
+
+def _sampling(plan, sensor_log):
+    failures = []
+    reboots = [t for t, _e, _f in plan.boots]
+    for key, (role, _kind) in _sensor_keys(plan.board).items():
+        times = [t for t, k, raw in sensor_log if (tuple(k) if isinstance(k, list) else k) == key and raw is not None]
+        for a, b in zip(times, times[1:], strict=False):
+            if b - a <= SAMPLE_GAP_MS or any(a < r <= b for r in reboots):
+                continue
+            if role == "indoor" and not all(plan.indoor_present(t) for t in range(a, b, 1000)):
+                continue
+            failures.append("%s sensor not read for %d s from %.3f h" % (role, (b - a) // 1000, a / HOUR_MS))
+            break
+    return failures
+
+
+def _flash_wear(flash_log):
+    writes = [t for t, op, name in flash_log if op == "write" and name.startswith("state.json")]
+    if not writes:
+        return ["the failing state save was never tried"]
+    worst = first = 0
+    for last in range(len(writes)):  # the most writes in any 60-minute window
+        while writes[last] - writes[first] >= HOUR_MS:
+            first += 1
+        worst = max(worst, last - first + 1)
+    if worst > FLASH_WRITES_PER_HOUR:
+        return ["%d state writes in one hour on a failing flash (at most %d)" % (worst, FLASH_WRITES_PER_HOUR)]
+    return []
+
+
+def soak_cpython(name, situation, duration_ms, root, monkeypatch):
+    plan, world = run_on_cpython(name, situation, duration_ms, root, monkeypatch)
+    return judge(plan, world.pin_log, world.sensor_log, world.flash_log, world.early_reads, plan.fresh_ms, plan.files)
+
