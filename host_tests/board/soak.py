@@ -17,16 +17,17 @@ wrap. :func:`judge` (also used for the MicroPython run) then requires:
 - every relay change the board made is the change the replay engine
   (``tools/scenario.py``, as ``tools/replay.py`` runs it) makes for the same
   sensor trace, commands and reboots, in the same order, each within one
-  control period (the board ticks on its 1 s grid; the replay also ticks at
-  the instant of each event), so the shell changes nothing the core decided;
+  control period (in practice at the same millisecond: see
+  :func:`replay_events`), so the shell changes nothing the core decided;
 - no DS18B20 read before its conversion ended; every present sensor is read
   at least every 10 s; a failing flash is retried at most 10 times an hour.
 
 The replay is fed the trace as the board's sensors delivered it: each
-reading at the instant the sensor answered it (decoded from the raw value
-with the datasheet formula, written out here, not the firmware's), and the
-reading gone :data:`FRESH_MS` after the last one if no new one came, as the
-shell promises (``app.runner.READING_FRESH_MS``); a reboot forgets readings.
+reading as the sensor answered it (decoded from the raw value with the
+datasheet formula, written out here, not the firmware's), at the control
+tick that follows, and the reading gone :data:`FRESH_MS` after the last one
+if no new one came, as the shell promises (``app.runner.READING_FRESH_MS``);
+a reboot forgets readings.
 """
 
 import contextlib
@@ -149,13 +150,27 @@ def _sensor_keys(data):
 
 def replay_events(plan, sensor_log, fresh_ms=FRESH_MS):
     """The replay scenario's events: the user state, what each sensor
-    delivered (and when it went stale), the button commands, the reboots."""
+    delivered (and when it went stale), the button commands, the reboots.
+
+    A reading reaches the core at the board's next control tick (every
+    :data:`CONTROL_PERIOD_MS` from boot, the first one period after it), so
+    that is the instant it is given to the replay: both then tick the core
+    at the same instants, and their relay timelines must agree exactly. (A
+    replay tick at the sensor's own instant would shorten the core's
+    one-tick holds, such as the reversing valve's, below a control period.)
+    Button commands act at once on both, at the press."""
     events = {0: {"mode": "auto", "fan": "auto", "heat_setpoint_f": 70, "cool_setpoint_f": 74}}
+    boot_starts = [t for t, _ended, _first in plan.boots]
 
     def put(t_ms, key, value):
         events.setdefault(t_ms, {})[key] = value
 
-    reboots = [t for t, _ended, _first in plan.boots[1:]]
+    def at_tick(t_ms):
+        boot = max(b for b in boot_starts if b <= t_ms)
+        ticks = max(1, -(-(t_ms - boot) // CONTROL_PERIOD_MS))
+        return boot + ticks * CONTROL_PERIOD_MS
+
+    reboots = boot_starts[1:]
     keys = _sensor_keys(plan.board)
     for role, kind in keys.values():
         reads = [(t, raw) for t, key, raw in sensor_log if keys.get(tuple(key) if isinstance(key, list) else key)
@@ -165,7 +180,7 @@ def replay_events(plan, sensor_log, fresh_ms=FRESH_MS):
         current = last_good = None
         for t_ms, is_read, raw in stream:
             if current is not None and last_good + fresh_ms <= t_ms:
-                put(last_good + fresh_ms, field, None)
+                put(at_tick(last_good + fresh_ms), field, None)
                 current = None
             if not is_read:
                 if current is not None:
@@ -175,10 +190,10 @@ def replay_events(plan, sensor_log, fresh_ms=FRESH_MS):
                 last_good = t_ms
                 value_dF = decode(kind, raw)
                 if value_dF != current:
-                    put(t_ms, field, value_dF / 10)
+                    put(at_tick(t_ms), field, value_dF / 10)
                     current = value_dF
-        if current is not None and last_good + fresh_ms <= plan.duration_ms:
-            put(last_good + fresh_ms, field, None)
+        if current is not None and at_tick(last_good + fresh_ms) <= plan.duration_ms:
+            put(at_tick(last_good + fresh_ms), field, None)
     heat_f = 70
     for t_ms, role in presses(plan.duration_ms):
         heat_f += 1 if role == "up" else -1
@@ -274,6 +289,7 @@ def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, 
     differ = divergences(board_tl, replay_tl)
     figures["relay_changes"] = len(board_tl) - 1
     figures["divergences"] = len(differ)
+    figures["largest_lag_ms"] = max([abs(b[0] - r[0]) for b, r in zip(board_tl, replay_tl, strict=False)] or [0])
     if len(replay_tl) - 1 < (2 if plan.situation == "indoor_gone_8_days" else 4):
         failures.append("the trace switched the relays only %d times" % (len(replay_tl) - 1))
     failures += ["relay timeline differs from the replay: " + text for text in differ[:3]]

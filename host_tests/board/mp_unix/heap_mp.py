@@ -1,0 +1,61 @@
+# Heap figures of the firmware on the MicroPython unix port (for `make bench`):
+#
+#   micropython heap_mp.py MODULES HOST_BOARD BOARDS WORKDIR core|board
+#
+# MODULES: where the firmware's modules are (build/armv6m: the compiled .mpy,
+# as a board without frozen modules imports them). "core": the control core
+# alone, measured as tools/bench_core.py measures it on the WebAssembly port;
+# "board": every module of app/ and board/ (and the core they import), with
+# the fake hardware in place, then the application built for a Pico W as
+# main.py builds it. Prints "name: value bytes" lines; the heap in use is
+# gc.mem_alloc() after a full collection (this port's collector is precise
+# enough that one collection settles it).
+import gc
+import sys
+
+MODULES, HERE, BOARDS, WORKDIR, MODE = sys.argv[1:6]
+sys.path[:0] = [MODULES, HERE, HERE + "/mp_unix"]
+
+import asyncio  # noqa: E402,F401 -- the bench on the other port has it loaded too
+import os  # noqa: E402
+
+
+def settled():
+    gc.collect()
+    gc.collect()
+    return gc.mem_alloc()
+
+
+if MODE == "core":
+    before = settled()
+    from thermo import control, decide, gate, recovery, schedule, schema, terminals, ticks  # noqa: F401
+
+    control.Thermostat()
+    after = settled()
+    print("core_heap_before_import_unix64_bytes: %d bytes" % before)
+    print("core_heap_after_import_unix64_bytes: %d bytes" % after)
+else:
+    import vtime
+    from fakes import world as world_module
+
+    world_module.WORLD = world_module.World()
+    for name in ("machine", "onewire", "ds18x20", "network", "ntptime", "socket"):
+        sys.modules[name] = __import__("fakes." + name, None, None, [name])
+    sys.modules["time"] = vtime
+    os.chdir(WORKDIR)
+    with open(BOARDS + "/rpi_pico_w.json") as f:
+        text = f.read()
+    with open("board.json", "w") as f:
+        f.write(text)
+    before = settled()
+    from app import (  # noqa: F401
+        age, bench, bootguard, config, console, device, files, report, runner, store, tasks, vclock, wallclock)
+    from board import boardfile, early, hw, net, relays, sensors, sht3x  # noqa: F401
+
+    after_import = settled()
+    board = boardfile.load("board.json")
+    app = runner.App(board, hw.Hardware(board))
+    after_setup = settled()
+    print("board_heap_before_import_unix64_bytes: %d bytes" % before)
+    print("board_heap_after_import_unix64_bytes: %d bytes" % after_import)
+    print("board_heap_after_setup_unix64_bytes: %d bytes" % after_setup)
