@@ -30,7 +30,12 @@ TICKS_ORIGIN = TICKS_PERIOD - 60_000
 
 MAX_DURATION_S = 366 * 86400
 SCENARIO_KEYS = ("config", "tick_s", "duration_s", "events", "start")
-EVENT_KEYS = ("t", "mode", "fan", "heat_setpoint_f", "cool_setpoint_f", "indoor_f", "outdoor_f", "reboot")
+# Beyond the contract's keys: "settings", installer settings changed at t
+# (applied as Thermostat.apply_settings applies them: whole, or refused like
+# a command), and "stall_s", a control loop that ran no tick in the stall_s
+# seconds before t. With them a randomized test's failing run is a file.
+EVENT_KEYS = ("t", "mode", "fan", "heat_setpoint_f", "cool_setpoint_f", "indoor_f", "outdoor_f", "reboot",
+              "settings", "stall_s")
 COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
 
 
@@ -105,6 +110,14 @@ def parse_event(event, where="event"):
             _number(where + "." + key, event[key])
     if "reboot" in event and not isinstance(event["reboot"], bool):
         raise ScenarioError("%s.reboot: %s is not true or false" % (where, show(event["reboot"])))
+    # An installer's settings change: its values are checked whole when it is
+    # applied, as the device checks them (refused whole, the run goes on).
+    if "settings" in event and not isinstance(event["settings"], dict):
+        raise ScenarioError("%s.settings: must be an object of settings, not %s" % (where, show(event["settings"])))
+    if "stall_s" in event:
+        _number(where + ".stall_s", event["stall_s"], 0)
+        if fixed(event["stall_s"], 3) > fixed(event["t"], 3):
+            raise ScenarioError("%s.stall_s: %s reaches back before t=0" % (where, show(event["stall_s"])))
     return event
 
 
@@ -154,6 +167,9 @@ def parse(scenario, interactive=False):
         if t_ms < last_ms:
             raise ScenarioError("%s.t: %s is before the previous event's t (events must be in time order)" % (
                 where, show(event["t"])))
+        if "stall_s" in event and t_ms - fixed(event["stall_s"], 3) < last_ms:
+            raise ScenarioError("%s.stall_s: %s reaches back before the previous event's t" % (
+                where, show(event["stall_s"])))
         if t_ms > duration_ms:
             raise ScenarioError("%s.t: %s is after duration_s %s" % (where, show(event["t"]), show(scenario["duration_s"])))
         last_ms = t_ms
@@ -250,6 +266,13 @@ class Replay:
             except SettingError as error:
                 if self.on_refused:
                     self.on_refused(self.now_ms, str(error))
+        if "settings" in event:
+            try:
+                self.thermostat.apply_settings(event["settings"])
+                self.config = self.thermostat.settings.values  # saved: a reboot keeps them
+            except SettingError as error:
+                if self.on_refused:
+                    self.on_refused(self.now_ms, "settings." + str(error))
 
     def run_until(self, t_ms, lines):
         """Run every grid tick strictly before ``t_ms``."""
@@ -261,6 +284,14 @@ class Replay:
     def event(self, event, lines):
         """Run up to the event's time, apply it, and tick at that instant."""
         t_ms = fixed(event["t"], 3)
+        if "stall_s" in event:
+            # A stalled loop: no tick in the stall_s before t, then the grid
+            # starts afresh from t, as the board's loop does after a late tick.
+            stall_from_ms = t_ms - fixed(event["stall_s"], 3)
+            if stall_from_ms < self.now_ms:
+                raise ScenarioError("stall_s: %s reaches back before the last event's t" % show(event["stall_s"]))
+            self.run_until(stall_from_ms + 1, lines)
+            self.next_tick_ms = t_ms
         self.run_until(t_ms, lines)
         self.now_ms = t_ms
         self._apply(event, lines)
