@@ -3,11 +3,21 @@
 ``replay(...)`` runs a scenario through ``tools/scenario.py``, the same path
 ``tools/replay.py`` takes, and returns a :class:`Timeline` of the printed
 lines, so a test reads as "given these events, at t the outputs are ...".
+
+Randomized tests run twice: on a fixed seed (:data:`FIXED_SEED`, the same
+known ground every run) and on a rotating one (:data:`ROTATING_SEED`, fresh
+each run, or ``THERMO_SEED`` from the environment to re-run one exactly).
+The rotating seed is printed at the end of every run that used it, and in
+every failure message.
 """
 
 import json
+import os
+import random
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRMWARE = ROOT / "firmware"
@@ -18,6 +28,58 @@ for path in (ROOT, ROOT / "tools"):
         sys.path.insert(0, str(path))
 
 import scenario as sc  # noqa: E402
+
+FIXED_SEED = 7
+# Failing randomized runs leave their scenario here, for tools/replay.py.
+FAILING_SCENARIOS = ROOT / "build" / "failing-scenarios"
+
+
+def _rotating_seed():
+    text = os.environ.get("THERMO_SEED", "").strip()
+    if not text:
+        return random.SystemRandom().randrange(1, 2**32)
+    if not text.isdigit() or not 0 < int(text) < 2**32:
+        raise pytest.UsageError("THERMO_SEED: %r is not a whole number from 1 to 4294967295" % text)
+    return int(text)
+
+
+ROTATING_SEED = _rotating_seed()
+
+
+def seed_note(seed):
+    """How to re-run a randomized test on the seed it used."""
+    if seed == FIXED_SEED:
+        return "fixed seed %d (every run checks it)" % seed
+    return "rotating seed %d: re-run it with THERMO_SEED=%d" % (seed, seed)
+
+
+@pytest.fixture
+def rotating_seed(request):
+    """This run's rotating seed; using it gets the seed printed at the end."""
+    request.config.stash[_SEED_USED] = True
+    return ROTATING_SEED
+
+
+_SEED_USED = pytest.StashKey[bool]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if config.stash.get(_SEED_USED, False):
+        terminalreporter.write_line("randomized tests: fixed seed %d, rotating seed %d (re-run: THERMO_SEED=%d)" % (
+            FIXED_SEED, ROTATING_SEED, ROTATING_SEED))
+
+
+def write_failing_scenario(name, scenario, directory=None):
+    """Save a scenario that broke a randomized test; return its path, relative
+    to the repository when it is inside it (as ``tools/replay.py`` takes it)."""
+    directory = Path(directory or FAILING_SCENARIOS)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / (name + ".json")
+    path.write_text(json.dumps(scenario, indent=1) + "\n")
+    try:
+        return path.resolve().relative_to(ROOT)
+    except ValueError:
+        return path
 
 TERMINALS = ("Y1", "Y2", "G", "W2", "OB", "E")
 
