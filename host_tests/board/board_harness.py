@@ -62,7 +62,7 @@ class VirtualSelector(selectors.DefaultSelector):
             raise RuntimeError("the event loop would wait forever")
         if timeout > 0:
             self.world.advance(max(1, math.ceil(timeout * 1000 - 1e-6)))
-        return super().select(0)
+        return []  # nothing is registered but the loop's own wake-up pipe, which no thread writes
 
 
 class VirtualLoop(asyncio.SelectorEventLoop):

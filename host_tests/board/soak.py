@@ -390,3 +390,34 @@ def soak_micropython(name, situation, duration_ms, root):
                               record["early_reads"], record["fresh_ms"] or FRESH_MS, record["files"])
     figures["micropython_wall_s"] = record["wall_ms"] / 1000
     return figures, failures
+
+
+# -- several combinations at once ------------------------------------------------
+
+
+def _soak_one(job):
+    """One combination in a worker process: (job, figures, failures)."""
+    import tempfile
+
+    import pytest
+
+    name, situation, duration_ms = job
+    try:
+        with tempfile.TemporaryDirectory() as root, pytest.MonkeyPatch.context() as monkeypatch:
+            figures, failures = soak_cpython(name, situation, duration_ms, Path(root), monkeypatch)
+    except BaseException as exc:  # noqa: BLE001 -- reported as the combination's failure
+        return job, {}, ["the soak itself failed: %r" % (exc,)]
+    return job, figures, failures
+
+
+def soak_many(jobs, workers=2):
+    """Run (name, situation, duration_ms) jobs, ``workers`` at a time (the
+    board runs are independent and CPU-bound: on a 2-core machine two at a
+    time halve the wall time); {job: (figures, failures)}."""
+    import multiprocessing
+
+    jobs = list(jobs)
+    if workers <= 1 or len(jobs) <= 1:
+        return {job: _soak_one(job)[1:] for job in jobs}
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return {job: (figures, failures) for job, figures, failures in pool.imap_unordered(_soak_one, jobs)}

@@ -7,8 +7,11 @@ boot-guard trip, and the relays switch as the replay engine switches them
 for the same sensor trace, within one control period (:mod:`soak`). Every
 run starts a minute before the ``ticks_ms`` wrap. ``make test`` runs two
 hours of each; ``pytest -m slow`` runs 72 hours of each (the sensor gone
-for 8 days: 8 days and 6 hours).
+for 8 days: 8 days and 6 hours). The selected combinations run two at a
+time in worker processes (:func:`soak.soak_many`); each is still its own test.
 """
+
+import os
 
 import pytest
 import soak
@@ -18,12 +21,31 @@ from board_harness import board_fixture  # noqa: F401 -- the `board` fixture
 HOUR_MS = soak_plan.HOUR_MS
 COMBINATIONS = [(name, situation) for name in soak.board_names() for situation in soak_plan.SITUATIONS]
 IDS = ["%s-%s" % combination for combination in COMBINATIONS]
+SHORT_MS = 2 * HOUR_MS
 
 
 def long_soak_ms(situation):
     if situation == "indoor_gone_8_days":
         return soak_plan.GONE_FROM_MS + soak_plan.GONE_FOR_MS + 6 * HOUR_MS  # and back for a while
     return 72 * HOUR_MS
+
+
+SOAKS = {  # test function name -> duration of one combination
+    "test_two_hours_without_a_reset_switching_as_the_replay": lambda situation: SHORT_MS,
+    "test_three_days_without_a_reset_switching_as_the_replay": long_soak_ms,
+}
+
+
+@pytest.fixture(scope="session")
+def soak_results(request):
+    """Every selected soak combination, run once, two at a time."""
+    jobs = []
+    for item in request.session.items:
+        duration = SOAKS.get(getattr(item, "originalname", None))
+        if duration is not None:
+            name, situation = item.callspec.params["name"], item.callspec.params["situation"]
+            jobs.append((name, situation, duration(situation)))
+    return soak.soak_many(jobs, workers=min(2, os.cpu_count() or 1))
 
 
 def test_a_750_ms_conversion_wait_never_wakes_early_in_ten_hours(board):
@@ -40,13 +62,13 @@ def test_a_750_ms_conversion_wait_never_wakes_early_in_ten_hours(board):
 
 
 @pytest.mark.parametrize(("name", "situation"), COMBINATIONS, ids=IDS)
-def test_two_hours_without_a_reset_switching_as_the_replay(name, situation, tmp_path, monkeypatch):
-    figures, failures = soak.soak_cpython(name, situation, 2 * HOUR_MS, tmp_path, monkeypatch)
+def test_two_hours_without_a_reset_switching_as_the_replay(name, situation, soak_results):
+    figures, failures = soak_results[(name, situation, SHORT_MS)]
     assert failures == [], figures
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "situation"), COMBINATIONS, ids=IDS)
-def test_three_days_without_a_reset_switching_as_the_replay(name, situation, tmp_path, monkeypatch):
-    figures, failures = soak.soak_cpython(name, situation, long_soak_ms(situation), tmp_path, monkeypatch)
+def test_three_days_without_a_reset_switching_as_the_replay(name, situation, soak_results):
+    figures, failures = soak_results[(name, situation, long_soak_ms(situation))]
     assert failures == [], figures
