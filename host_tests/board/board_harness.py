@@ -150,6 +150,10 @@ class Board:
         return self.world.pin_log[start:end]
 
 
+def _no_real_sleep(*args):
+    raise RuntimeError("a blocking sleep on the board stops every task: await asyncio.sleep_ms() instead")
+
+
 def _forget_firmware():
     for name in list(sys.modules):
         if name in ("app", "board", "boot", "main") or name.startswith(("app.", "board.")):
@@ -172,6 +176,8 @@ def simulated_board(root, monkeypatch, chip="rp2040", scheduler="cpython"):
     monkeypatch.setattr(time, "ticks_diff", _ticks_diff, raising=False)
     monkeypatch.setattr(time, "ticks_add", lambda t, d: (t + d) & world_module.TICKS_MASK, raising=False)
     monkeypatch.setattr(asyncio, "sleep_ms", lambda ms: asyncio.sleep(ms / 1000), raising=False)
+    for name in ("sleep", "sleep_ms", "sleep_us"):  # a blocking sleep would stop the whole board's loop
+        monkeypatch.setattr(time, name, _no_real_sleep, raising=False)
     monkeypatch.chdir(root)
     try:
         yield Board(world, root, monkeypatch, scheduler)
