@@ -48,6 +48,7 @@ from thermo.control import CONTROL_PERIOD_MS  # noqa: E402
 from thermo.terminals import BITS, NAMES  # noqa: E402
 
 FRESH_MS = 12_000
+NO_NTP = ("no_wifi", "wifi_never_connects", "ntp_unreachable")  # the situations with no NTP answer
 SAMPLE_GAP_MS = 10_000
 FLASH_WRITES_PER_HOUR = 10
 
@@ -255,9 +256,14 @@ def divergences(board_tl, replay_tl, tolerance_ms=CONTROL_PERIOD_MS):
 # -- the verdict ----------------------------------------------------------------
 
 
-def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, files=None):
+def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, files=None, rtc="unknown"):
     """The figures of one run and the list of its failures (empty: passed)."""
     failures = []
+    if rtc != "unknown":
+        synced = rtc is not None
+        expected = bool(plan.board.get("wifi")) and plan.situation not in NO_NTP
+        if synced != expected:
+            failures.append("the clock was %sset from NTP" % ("" if synced else "never "))
     endings = [ended for _t, ended, _first in plan.boots]
     console = plan.console
     figures = {
@@ -347,7 +353,8 @@ def _flash_wear(flash_log):
 
 def soak_cpython(name, situation, duration_ms, root, monkeypatch):
     plan, world = run_on_cpython(name, situation, duration_ms, root, monkeypatch)
-    return judge(plan, world.pin_log, world.sensor_log, world.flash_log, world.early_reads, plan.fresh_ms, plan.files)
+    return judge(plan, world.pin_log, world.sensor_log, world.flash_log, world.early_reads, plan.fresh_ms, plan.files,
+                 world.rtc)
 
 
 
@@ -387,7 +394,7 @@ def run_on_micropython(name, situation, duration_ms, root):
 def soak_micropython(name, situation, duration_ms, root):
     plan, record = run_on_micropython(name, situation, duration_ms, root)
     figures, failures = judge(plan, record["pin_log"], record["sensor_log"], record["flash_log"],
-                              record["early_reads"], record["fresh_ms"] or FRESH_MS, record["files"])
+                              record["early_reads"], record["fresh_ms"] or FRESH_MS, record["files"], record["rtc"])
     figures["micropython_wall_s"] = record["wall_ms"] / 1000
     return figures, failures
 

@@ -115,6 +115,7 @@ record = {
     "early_reads": world.early_reads,
     "fresh_ms": fresh[0],
     "files": sorted(os.listdir()),
+    "rtc": world.rtc,
     "wall_ms": wall_ms,
     "virtual_ms": world.now_ms,
 }
