@@ -114,3 +114,23 @@ def test_any_other_settings_change_keeps_the_run_for_the_longer_min_on():
     life.run_until(600)
     off = [t_s for t_s, outputs, _held in life.history if t_s > 300 and not outputs & T.Y1]
     assert off[0] == 480  # the run keeps its 180 s min_on
+
+
+def test_max_starts_per_hour_is_the_smallest_value_in_force_in_the_last_hour():
+    """A raise takes effect an hour after the change, so no command bypasses
+    the limit; but a value counts only for the hour after it was replaced,
+    not again after every later raise."""
+    life = Life({"max_starts_per_hour": 1}, indoor_dF=680)
+    life.thermostat.command({"mode": "heat", "heat_setpoint_f": 70.0})
+    life.thermostat.apply_settings({"max_starts_per_hour": 5})  # 1 still holds for an hour
+    life.thermostat.apply_settings({"max_starts_per_hour": 2})
+    life.tick()
+    life.run_until(500)
+    life.indoor_dF = 700
+    life.run_until(2084)
+    life.thermostat.apply_settings({"max_starts_per_hour": 3})  # 2 holds until 5684
+    life.run_until(3000)
+    life.indoor_dF = 680
+    life.run_until(4000)
+    assert life.first(T.Y1, 0) == 300
+    assert life.first(T.Y1, 501) == 3600  # the start at 300 has left the hour; 1 no longer applies

@@ -13,7 +13,6 @@ constant string or None. Time is only ever elapsed counters (see
 :mod:`thermo.ticks`), so a ``ticks_ms`` wrap cannot confuse a timer.
 """
 
-from thermo import reasons as R
 from thermo import schema
 from thermo import terminals as T
 from thermo.decide import (
@@ -25,7 +24,7 @@ from thermo.decide import (
     OFF,
     decide,
 )
-from thermo.gate import enforce, start_hold
+from thermo.gate import enforce
 from thermo.recovery import RECOVERY_RATE_DEFAULT_DF_H, follow_schedule, learn_recovery
 from thermo.schema import NO_BACKUP, SettingError, show, show_tenths, tenths
 from thermo.ticks import ELAPSED_CAP_MS, grow, step_ms
@@ -139,8 +138,9 @@ class Thermostat:
         self._timers_from_boot()
         self.fan_state_ms = ELAPSED_CAP_MS
         self.start_ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
-        self.previous_starts_limit = 0
-        self.starts_limit_changed_ms = ELAPSED_CAP_MS
+        # For each max_starts_per_hour value (1..12): how long ago it was
+        # last in force, so that the limit is the smallest value of the hour.
+        self.limit_ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
         # The schedule, and smart recovery with its learned heating rate.
         self.wall_minute = -1
         self.seen_minute = -1
@@ -203,9 +203,8 @@ class Thermostat:
         for key in WIRING_KEYS:
             if values[key] != old.values[key]:
                 rewired = True
-        if new.max_starts_per_hour > old.max_starts_per_hour:
-            self.previous_starts_limit = self.starts_limit()
-            self.starts_limit_changed_ms = 0
+        if new.max_starts_per_hour != old.max_starts_per_hour:
+            self.limit_ages_ms[old.max_starts_per_hour - 1] = 0  # in force until now
         self.settings = new
         if rewired:
             self.rewired = True
@@ -262,10 +261,11 @@ class Thermostat:
         self.fan_state_ms = grow(self.fan_state_ms, step)
         self.indoor.advance(step)
         self.outdoor.advance(step)
-        self.starts_limit_changed_ms = grow(self.starts_limit_changed_ms, step)
         ages = self.start_ages_ms
+        limit_ages = self.limit_ages_ms
         for index in range(START_SLOTS):
             ages[index] = grow(ages[index], step)
+            limit_ages[index] = grow(limit_ages[index], step)
         if self.recovering:
             self.recovery_ms = grow(self.recovery_ms, step)
             if self.outputs & T.W2:
@@ -311,7 +311,7 @@ class Thermostat:
             alerts |= ALERT_INDOOR_SENSOR
         if not self.outdoor_ok:
             alerts |= ALERT_OUTDOOR_SENSOR
-        if self.held[0] == R.MAX_STARTS:
+        if self.held[0] == "max_starts":
             alerts |= ALERT_SHORT_CYCLE_BLOCKED
         self.alerts = alerts
 
@@ -331,12 +331,6 @@ class Thermostat:
         self.y1_ran = False
         self.y1_mode = OFF
         self.w2_state_ms = 0
-
-    def compressor_hold(self, cooling):
-        """Why Y1 could not start now for a run in this direction: the code
-        of the gate's rule (see thermo.gate.start_hold), or None. A question
-        the decision may ask; it changes nothing."""
-        return start_hold(self, cooling)
 
     def start_call(self, heat_call, cool_call):
         """A call begins or ends: its escalation starts afresh."""
@@ -366,11 +360,14 @@ class Thermostat:
         return count
 
     def starts_limit(self):
-        """max_starts_per_hour; a raise takes effect an hour after it is made."""
-        limit = self.settings.max_starts_per_hour
-        if self.starts_limit_changed_ms < HOUR_MS and self.previous_starts_limit < limit:
-            return self.previous_starts_limit
-        return limit
+        """max_starts_per_hour: the smallest value in force in the last 60
+        minutes, so a raise takes effect an hour after it is made (no
+        command bypasses the limit) and a lowering at once."""
+        ages = self.limit_ages_ms
+        for index in range(self.settings.max_starts_per_hour - 1):
+            if ages[index] < HOUR_MS:
+                return index + 1
+        return self.settings.max_starts_per_hour
 
     # -- what survives a power cycle --------------------------------------
 

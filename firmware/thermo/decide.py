@@ -11,11 +11,11 @@ allocates nothing.
 Where it does not ask for a terminal that a user might expect on, it notes
 why in ``t.noted`` (a code of :mod:`thermo.reasons`): strips waiting for
 droop, a stage waiting for its timer, a pulled sensor stopping every call.
-It may ask the gate, without side effects, why the compressor cannot start
-now (``t.compressor_hold``): that is what strips on droop wait for.
+It may ask, without side effects, why the compressor cannot start now
+(:func:`start_hold`, built from the same predicates the gate enforces rule 3,
+4 and 6 with): that is what strips on droop wait for.
 """
 
-from thermo import reasons as R
 from thermo import terminals as T
 from thermo.schema import DUAL_FUEL, ELECTRIC
 
@@ -76,7 +76,7 @@ def update_calls(t):
                 cool_call = indoor >= t.cool_setpoint_dF + s.cool_differential_dF
     elif t.mode != OFF:
         # Rule 10: no call can be judged; the gate would hold what it asked.
-        note(t, T.E if t.mode == EMERGENCY else T.Y1, R.INDOOR_SENSOR)
+        note(t, T.E if t.mode == EMERGENCY else T.Y1, "indoor_sensor")
     if heat_call != t.heat_call or cool_call != t.cool_call:
         t.start_call(heat_call, cool_call)
 
@@ -96,6 +96,56 @@ def compressor_locked_out(t):
     return s.backup == DUAL_FUEL and t.outdoor_dF < s.balance_point_dF
 
 
+def start_hold(t, cooling):
+    """Why Y1 could not start this tick for a run in this direction (cooling
+    or heating): the code of the gate's rule that holds it back, or None
+    when it runs or could start. Asks the predicates below, which the gate
+    enforces rules 3, 4 and 6 with, and changes nothing. min_off comes last,
+    so ``min_off`` means min_off alone; a valve that may move this tick
+    holds Y1 for that tick only, so it is not a reason. (Mode, sensor and
+    emergency holds are left out: the decision asks only while it serves a
+    call.)"""
+    if t.rewired:
+        return "rewiring"
+    if t.outputs & T.Y1:
+        return None
+    if compressor_locked_out(t):
+        return "outdoor_lockout"
+    if furnace_hands_over(t):
+        return "dual_fuel"
+    cool_energizes = not t.settings.reversing_valve_b
+    valve_cool = bool(t.outputs & T.OB) == cool_energizes
+    if valve_cool != bool(cooling) and valve_must_wait(t):
+        return "changeover"
+    if starts_used_up(t):
+        return "max_starts"
+    if min_off_running(t):
+        return "min_off"
+    return None
+
+
+def min_off_running(t):
+    """Rule 4: Y1 has been off less than min_off_s (a boot counts as a turn-off)."""
+    return t.y1_state_ms < t.y1_min_off_ms
+
+
+def starts_used_up(t):
+    """Rule 4: max_starts_per_hour starts in the last 60 minutes."""
+    return t.starts_in_last_hour() >= t.starts_limit()
+
+
+def valve_must_wait(t):
+    """Rule 6: the compressor runs, or ran since boot and stopped less than
+    changeover_delay_s ago."""
+    return t.outputs & T.Y1 or (t.y1_ran and t.y1_state_ms < t.changeover_ms)
+
+
+def furnace_hands_over(t):
+    """Dual fuel: the furnace runs, or stopped less than the switch delay ago."""
+    return t.settings.backup == DUAL_FUEL and (
+        t.outputs & T.W2 or t.w2_state_ms < t.dual_fuel_delay_ms)
+
+
 def heat_sources(t):
     """Heat pump, strips or furnace for a heat call in heat or auto mode."""
     s = t.settings
@@ -106,20 +156,20 @@ def heat_sources(t):
         # (or cannot start for anything but min_off), the furnace serves the
         # rest of the call alone; interlock 3 sequences the hand-over.
         if not t.outdoor_ok:
-            note(t, T.Y1, R.OUTDOOR_SENSOR)
+            note(t, T.Y1, "outdoor_sensor")
             return T.W2
         if compressor_locked_out(t):
-            note(t, T.Y1, R.OUTDOOR_LOCKOUT)
+            note(t, T.Y1, "outdoor_lockout")
             return T.W2
         if not t.furnace_backup and behind_dF >= s.aux_droop_dF:
             t.furnace_backup = t.call_run_ms >= s.min_on_ms or compressor_cannot_come(t)
         if t.furnace_backup:
-            note(t, T.Y1, R.FURNACE_BACKUP)
+            note(t, T.Y1, "furnace_backup")
             return T.W2
-        note(t, T.W2, R.WAIT_DROOP)
+        note(t, T.W2, "wait_droop")
         return compressor(t, False)
     if compressor_locked_out(t):
-        note(t, T.Y1, R.OUTDOOR_LOCKOUT)
+        note(t, T.Y1, "outdoor_lockout")
         return T.W2 if s.backup == ELECTRIC else 0
     wanted = compressor(t, False)
     if s.backup == ELECTRIC and aux_wanted(t, behind_dF):
@@ -132,8 +182,8 @@ def compressor_cannot_come(t):
     changeover delay, a lockout. Held by min_off alone (a re-wiring counts
     as a boot), or by a dual-fuel hand-over, it starts within that timer,
     and backup heat may wait for it."""
-    hold = t.compressor_hold(False)
-    return hold is not None and hold != R.MIN_OFF and hold != R.REWIRING and hold != R.DUAL_FUEL
+    hold = start_hold(t, False)
+    return hold is not None and hold != "min_off" and hold != "rewiring" and hold != "dual_fuel"
 
 
 def aux_wanted(t, behind_dF):
@@ -152,7 +202,7 @@ def aux_wanted(t, behind_dF):
         # ASHRAE 90.1 6.4.3.5: no strips during a recovery the heat pump can make.
         t.aux_on = False
         t.aux_run_ms = 0
-        note(t, T.W2, R.RECOVERY)
+        note(t, T.W2, "recovery")
         return False
     droop_dF = s.aux_droop_dF
     if t.aux_on:
@@ -163,12 +213,12 @@ def aux_wanted(t, behind_dF):
         running = t.outputs & (T.Y1 | T.W2) != 0 and not t.rewired
         t.aux_on = running or compressor_cannot_come(t)
         if not t.aux_on:
-            note(t, T.W2, R.WAIT_COMPRESSOR)
+            note(t, T.W2, "wait_compressor")
             return False
     elif s.aux_delay_ms and t.aux_run_ms >= s.aux_delay_ms and behind_dF > droop_dF // 2:
         t.aux_on = True
     if not t.aux_on:
-        note(t, T.W2, R.WAIT_DROOP)
+        note(t, T.W2, "wait_droop")
     return t.aux_on
 
 
@@ -189,13 +239,13 @@ def compressor(t, cooling):
         if t.stage2_on:
             wanted |= T.Y2
         else:
-            note(t, T.Y2, R.WAIT_STAGE2)
+            note(t, T.Y2, "wait_stage2")
     return wanted
 
 
 def emergency_heat(t):
     """Emergency mode: E, with W2 when em_heat_w2; the compressor never runs."""
-    note(t, T.Y1, R.EMERGENCY)
+    note(t, T.Y1, "emergency")
     wanted = T.E
     if t.settings.em_heat_w2:
         wanted |= T.W2

@@ -16,16 +16,28 @@ Order matters and is part of the design:
 - last, the rules that only derive one terminal from others (Y2 needs Y1,
   the blower follows the heat).
 
-The conditions that hold back a compressor start are small predicates of
-their own, so that :func:`start_hold` can tell the decision, without
-changing anything, why the compressor cannot start now: electric strips on
-droop wait for a compressor held by min_off alone, and for nothing else.
-The codes recorded in ``t.held`` are those of :mod:`thermo.reasons`.
+The conditions that hold back a compressor start are small predicates
+(``thermo.decide``: ``min_off_running``, ``starts_used_up``,
+``valve_must_wait``, ``furnace_hands_over``), which the decision asks too,
+through ``decide.start_hold``, to learn why the compressor cannot start now:
+electric strips on droop wait for a compressor held by min_off alone, and
+for nothing else. The codes recorded in ``t.held`` are the table of
+:mod:`thermo.reasons`.
 """
 
-from thermo import reasons as R
 from thermo import terminals as T
-from thermo.decide import AUTO, COOL, EMERGENCY, HEAT, OFF, compressor_locked_out
+from thermo.decide import (
+    AUTO,
+    COOL,
+    EMERGENCY,
+    HEAT,
+    OFF,
+    compressor_locked_out,
+    furnace_hands_over,
+    min_off_running,
+    starts_used_up,
+    valve_must_wait,
+)
 from thermo.schema import DUAL_FUEL, ELECTRIC, NO_BACKUP
 
 COMPRESSOR = T.Y1 | T.Y2
@@ -38,7 +50,6 @@ def enforce(t, wanted):
         held[index] = None
     out = wiring(t, wanted)
     out = r5_min_on(t, out)
-    out = r5_rewiring_ends_the_call(t, out)
     out = r11_mode_off(t, out)
     out = r10_indoor_sensor_failed(t, out)
     out = r1_emergency_locks_out_compressor(t, out)
@@ -67,11 +78,11 @@ def wiring(t, out):
     E with a backup, E only in emergency mode."""
     s = t.settings
     if not s.two_stage:
-        out = hold(t, out, T.Y2, R.SINGLE_STAGE)
+        out = hold(t, out, T.Y2, "single_stage")
     if s.backup == NO_BACKUP:
-        out = hold(t, out, T.W2 | T.E, R.NO_BACKUP)
+        out = hold(t, out, T.W2 | T.E, "no_backup")
     if t.mode != EMERGENCY:
-        out = hold(t, out, T.E, R.NOT_EMERGENCY)
+        out = hold(t, out, T.E, "not_emergency")
     return out
 
 
@@ -80,35 +91,30 @@ def r5_min_on(t, out):
     change, a failed sensor, a lockout, a re-wiring or a reboot ends a call
     at once.
 
-    Holds a young run on, in the direction it started, unless the mode has
-    changed or the terminals were re-wired; the rules after this one end it
-    at once for the other causes.
+    A re-wiring (reversing_valve, compressor_stages or backup_heat changed)
+    ends it here: Y1, Y2, W2, E off for this tick; from then on every timer
+    counts as after a boot (Thermostat.apply_settings). Otherwise a young
+    run is held on, in the direction it started, unless the mode has
+    changed; the rules after this one end it at once for the other causes.
     """
+    if t.rewired:
+        return hold(t, out, T.CONDITIONING, "rewiring")
     running = t.outputs
-    if not running & T.Y1 or t.y1_state_ms >= t.y1_min_on_ms or t.mode != t.y1_mode or t.rewired:
+    if not running & T.Y1 or t.y1_state_ms >= t.y1_min_on_ms or t.mode != t.y1_mode:
         return out
     if out & T.Y1 and (out ^ running) & T.OB == 0:
         return out
-    t.held[0] = R.MIN_ON
+    t.held[0] = "min_on"
     if (out ^ running) & T.OB:
         out &= ~(T.OB | T.Y2)
     return out | T.Y1 | (running & T.OB)
-
-
-def r5_rewiring_ends_the_call(t, out):
-    """5. A re-wiring (reversing_valve, compressor_stages or backup_heat
-    changed) ends the call at once: Y1, Y2, W2, E off for this tick; from
-    then on every timer counts as after a boot (Thermostat.apply_settings)."""
-    if t.rewired:
-        return hold(t, out, T.CONDITIONING, R.REWIRING)
-    return out
 
 
 def r11_mode_off(t, out):
     """11. Mode off: Y1, Y2, W2, E off at once; G only by the fan mode; OB
     returns to de-energized when rule 6 allows (decide asks for that)."""
     if t.mode == OFF:
-        return hold(t, out, T.CONDITIONING, R.MODE_OFF)
+        return hold(t, out, T.CONDITIONING, "mode_off")
     return out
 
 
@@ -116,14 +122,14 @@ def r10_indoor_sensor_failed(t, out):
     """10. Indoor sensor failed: Y1, Y2, W2, E off; the fan keeps its mode.
     (Outdoor sensor failed: the lockouts below stop applying.)"""
     if not t.indoor_ok:
-        return hold(t, out, T.CONDITIONING, R.INDOOR_SENSOR)
+        return hold(t, out, T.CONDITIONING, "indoor_sensor")
     return out
 
 
 def r1_emergency_locks_out_compressor(t, out):
     """1. E energized, or mode emergency, means Y1 and Y2 off."""
     if t.mode == EMERGENCY or out & T.E:
-        return hold(t, out, COMPRESSOR, R.EMERGENCY)
+        return hold(t, out, COMPRESSOR, "emergency")
     return out
 
 
@@ -137,9 +143,9 @@ def r7_cooling_never_heats(t, out):
     mode = t.mode
     valve_cool = bool(out & T.OB) != t.settings.reversing_valve_b
     if (mode == HEAT or mode == EMERGENCY) and out & T.Y1 and valve_cool:
-        out = hold(t, out, COMPRESSOR, R.VALVE_IN_COOL)
+        out = hold(t, out, COMPRESSOR, "valve_in_cool")
     if mode == COOL or (mode == AUTO and t.cool_call) or (out & T.Y1 and valve_cool):
-        out = hold(t, out, T.W2 | T.E, R.COOLING)
+        out = hold(t, out, T.W2 | T.E, "cooling")
     return out
 
 
@@ -147,7 +153,7 @@ def r8_compressor_outdoor_lockout(t, out):
     """8. Y1 never runs while outdoor < compressor_min_outdoor_f (dual fuel:
     while outdoor < balance_point_f); a lockout ends a call at once."""
     if compressor_locked_out(t):
-        return hold(t, out, COMPRESSOR, R.OUTDOOR_LOCKOUT)
+        return hold(t, out, COMPRESSOR, "outdoor_lockout")
     return out
 
 
@@ -163,7 +169,7 @@ def r9_aux_outdoor_lockout(t, out):
         and t.mode != EMERGENCY
         and not compressor_locked_out(t)
     ):
-        return hold(t, out, T.W2, R.AUX_LOCKOUT)
+        return hold(t, out, T.W2, "aux_lockout")
     return out
 
 
@@ -175,21 +181,15 @@ def r3_dual_fuel_never_together(t, out):
     running = t.outputs
     if out & T.W2 and out & COMPRESSOR:
         if running & T.Y1:
-            out = hold(t, out, T.W2, R.DUAL_FUEL)
+            out = hold(t, out, T.W2, "dual_fuel")
         else:
-            out = hold(t, out, COMPRESSOR, R.DUAL_FUEL)
+            out = hold(t, out, COMPRESSOR, "dual_fuel")
     if out & T.W2 and not running & T.W2:
         if running & T.Y1 or t.y1_state_ms < t.dual_fuel_delay_ms:
-            out = hold(t, out, T.W2, R.DUAL_FUEL)
+            out = hold(t, out, T.W2, "dual_fuel")
     if out & T.Y1 and not running & T.Y1 and furnace_hands_over(t):
-        out = hold(t, out, COMPRESSOR, R.DUAL_FUEL)
+        out = hold(t, out, COMPRESSOR, "dual_fuel")
     return out
-
-
-def furnace_hands_over(t):
-    """Dual fuel: the furnace runs, or stopped less than the switch delay ago."""
-    return t.settings.backup == DUAL_FUEL and (
-        t.outputs & T.W2 or t.w2_state_ms < t.dual_fuel_delay_ms)
 
 
 def r6_reversing_valve_moves_when_equalized(t, out):
@@ -203,16 +203,10 @@ def r6_reversing_valve_moves_when_equalized(t, out):
     if (out ^ running) & T.OB == 0:
         return out
     if valve_must_wait(t):
-        out = hold(t, out, COMPRESSOR, R.CHANGEOVER)
-        t.held[4] = R.CHANGEOVER
+        out = hold(t, out, COMPRESSOR, "changeover")
+        t.held[4] = "changeover"
         return (out & ~T.OB) | (running & T.OB)
-    return hold(t, out, COMPRESSOR, R.VALVE_MOVING)
-
-
-def valve_must_wait(t):
-    """Rule 6: the compressor runs, or ran since boot and stopped less than
-    changeover_delay_s ago."""
-    return t.outputs & T.Y1 or (t.y1_ran and t.y1_state_ms < t.changeover_ms)
+    return hold(t, out, COMPRESSOR, "valve_moving")
 
 
 def r4_compressor_anti_short_cycle(t, out):
@@ -221,24 +215,16 @@ def r4_compressor_anti_short_cycle(t, out):
     if not out & T.Y1 or t.outputs & T.Y1:
         return out
     if min_off_running(t):
-        return hold(t, out, COMPRESSOR, R.MIN_OFF)
+        return hold(t, out, COMPRESSOR, "min_off")
     if starts_used_up(t):
-        return hold(t, out, COMPRESSOR, R.MAX_STARTS)
+        return hold(t, out, COMPRESSOR, "max_starts")
     return out
-
-
-def min_off_running(t):
-    return t.y1_state_ms < t.y1_min_off_ms
-
-
-def starts_used_up(t):
-    return t.starts_in_last_hour() >= t.starts_limit()
 
 
 def r2_stage2_needs_stage1(t, out):
     """2. Y2 only with Y1."""
     if not out & T.Y1:
-        return hold(t, out, T.Y2, R.STAGE1_OFF)
+        return hold(t, out, T.Y2, "stage1_off")
     return out
 
 
@@ -249,31 +235,3 @@ def r13_blower_with_heat(t, out):
     if out & (T.W2 | T.E) and t.settings.fan_with_backup:
         out |= T.G
     return out
-
-
-
-def start_hold(t, cooling):
-    """Why Y1 could not start this tick for a run in this direction (cooling
-    or heating): the code of a rule that holds it back, or None when it runs
-    or could start. Asks the same predicates as the rules above and changes
-    nothing. min_off comes last, so ``min_off`` means min_off alone; a
-    valve that may move this tick holds Y1 for that tick only, so it is not
-    a reason. (Mode, sensor and emergency holds are the caller's business:
-    the decision asks only while it serves a call.)"""
-    if t.rewired:
-        return R.REWIRING
-    if t.outputs & T.Y1:
-        return None
-    if compressor_locked_out(t):
-        return R.OUTDOOR_LOCKOUT
-    if furnace_hands_over(t):
-        return R.DUAL_FUEL
-    cool_energizes = not t.settings.reversing_valve_b
-    valve_cool = bool(t.outputs & T.OB) == cool_energizes
-    if valve_cool != bool(cooling) and valve_must_wait(t):
-        return R.CHANGEOVER
-    if starts_used_up(t):
-        return R.MAX_STARTS
-    if min_off_running(t):
-        return R.MIN_OFF
-    return None

@@ -1,7 +1,10 @@
 """Why a terminal is off (or held on): short codes, one table.
 
-Every code below is a constant string, so recording one costs the tick
-nothing. :meth:`thermo.control.Thermostat.held_reasons` gives them to people
+This module is the table and nothing else; the core does not import it.
+The gate and the decision write the codes as string literals, which the
+board keeps as interned strings: recording one costs the tick nothing, and
+the table costs no RAM (a module of 24 named constants cost 2.3 KB of heap).
+A host test checks that every code the core records is in this table. :meth:`thermo.control.Thermostat.held_reasons` gives them to people
 (the board's log, ``make run``, ``tools/replay.py --explain``) as
 ``{terminal: code}``: the gate's code when the safety gate held back a
 terminal that the decision wanted; otherwise, for a terminal that is off, the
@@ -50,35 +53,3 @@ code                 from      terminals               meaning
 decision wanted), the decision (the terminal is not asked for, and this is
 why), or both (the same rule, seen by either).
 """
-
-SINGLE_STAGE = "single_stage"
-NO_BACKUP = "no_backup"
-NOT_EMERGENCY = "not_emergency"
-MIN_ON = "min_on"
-REWIRING = "rewiring"
-MODE_OFF = "mode_off"
-INDOOR_SENSOR = "indoor_sensor"
-EMERGENCY = "emergency"
-VALVE_IN_COOL = "valve_in_cool"
-COOLING = "cooling"
-OUTDOOR_LOCKOUT = "outdoor_lockout"
-AUX_LOCKOUT = "aux_lockout"
-DUAL_FUEL = "dual_fuel"
-CHANGEOVER = "changeover"
-VALVE_MOVING = "valve_moving"
-MIN_OFF = "min_off"
-MAX_STARTS = "max_starts"
-STAGE1_OFF = "stage1_off"
-WAIT_STAGE2 = "wait_stage2"
-WAIT_DROOP = "wait_droop"
-WAIT_COMPRESSOR = "wait_compressor"
-RECOVERY = "recovery"
-FURNACE_BACKUP = "furnace_backup"
-OUTDOOR_SENSOR = "outdoor_sensor"
-
-CODES = (
-    SINGLE_STAGE, NO_BACKUP, NOT_EMERGENCY, MIN_ON, REWIRING, MODE_OFF, INDOOR_SENSOR, EMERGENCY,
-    VALVE_IN_COOL, COOLING, OUTDOOR_LOCKOUT, AUX_LOCKOUT, DUAL_FUEL, CHANGEOVER, VALVE_MOVING,
-    MIN_OFF, MAX_STARTS, STAGE1_OFF, WAIT_STAGE2, WAIT_DROOP, WAIT_COMPRESSOR, RECOVERY,
-    FURNACE_BACKUP, OUTDOOR_SENSOR,
-)
