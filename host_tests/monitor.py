@@ -231,7 +231,7 @@ class Monitor:
         self._fan_since = -math.inf
         self._last_boot = -math.inf
         self._last_rewire = -math.inf  # a re-wiring counts as a boot for every timer
-        self._on_since: dict[str, float] = {}  # Y2, W2, E: since when on (for the re-wiring)
+        self._rewire_pending: set[str] = set()  # on at the re-wiring, not yet seen off since
 
         self._in_last_valid_t: float | None = None
         self._in_last_val: float | None = None
@@ -338,6 +338,7 @@ class Monitor:
                 if any(s[key] != self._settings[key] for key in WIRING_KEYS):
                     self._last_rewire = t
                     self._y1_ran_since_boot = False
+                    self._rewire_pending |= {k for k in ("Y1", "Y2", "W2", "E") if self._prev[k]}
         self._settings = s
         x.s = s
 
@@ -559,13 +560,13 @@ class Monitor:
     def rule_rewiring_ends_the_call(self, x: _Obs) -> None:
         """Re-wiring: a change of `reversing_valve`, `compressor_stages` or `backup_heat`
         ends the call at once (`Y1`, `Y2`, `W2`, `E` off; `min_on_s` does not hold them)."""
+        if x.boot:
+            self._rewire_pending = set()
+        self._rewire_pending = {k for k in self._rewire_pending if x.o[k]}
         c = self._last_rewire
-        if x.boot or not self._due(c, x.t):
-            return
-        since = dict(self._on_since, Y1=self._y1_on_since)
-        late = [k for k in ("Y1", "Y2", "W2", "E") if x.o[k] and since.get(k) is not None and since[k] <= c]
-        if late:
-            self._flag("REWIRING", x.t, f"{'+'.join(late)} still on after the re-wiring at {c:g}", "REWIRING")
+        if self._rewire_pending and self._due(c, x.t):
+            late = "+".join(k for k in OUTPUTS if k in self._rewire_pending)
+            self._flag("REWIRING", x.t, f"{late} still on after the re-wiring at {c:g}", "REWIRING")
 
     def rule_r6_reversing_valve_changeover(self, x: _Obs) -> None:
         """6. `OB` changes only while `Y1` is off; once `Y1` has run since boot, `OB`
@@ -699,11 +700,6 @@ class Monitor:
             self._y1_last_off = t
             self._y1_on_since = None
             self._run_mode = None
-        for k in ("Y2", "W2", "E"):
-            if not o[k]:
-                self._on_since.pop(k, None)
-            elif not p[k] or x.boot:
-                self._on_since[k] = t
         if o["Y1"]:
             if t > self._last_rewire:
                 self._y1_ran_since_boot = True

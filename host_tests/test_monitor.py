@@ -896,3 +896,18 @@ def test_replay_settings_event_is_followed_and_a_rewiring_must_end_the_call():
     assert [v.rule for v in check_replay_lines(scenario, lines[:2])] == ["REWIRING"]
     refused = check_replay_lines(scenario, lines, accept_settings=lambda merged: False)
     assert [v.rule for v in refused] == ["R5"]
+
+
+def test_rewiring_an_output_seen_off_at_the_rewiring_may_return_at_once():
+    """Two settings changes at one instant: E, ended by the first, may come back
+    at the tick of the second (a re-wiring counts as a boot, and E has no timer)."""
+    m = Monitor({}, tick_s=1)
+    env = dict(BASE_ENV, mode="emergency", settings={})
+    off = dict.fromkeys(OUTPUTS, 0)
+    m.observe(0, off, dict(env, boot=True))
+    m.observe(1, dict(off, E=1, W2=1, G=1), env)
+    dual = {"backup_heat": "dual_fuel"}
+    m.observe(2, off, dict(env, settings=dual))
+    m.observe(2, dict(off, E=1), dict(env, settings=dict(dual, min_on_s=200)))
+    m.observe(3, dict(off, E=1), dict(env, settings=dict(dual, min_on_s=200)))
+    assert m.violations == []
