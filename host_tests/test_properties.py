@@ -17,7 +17,7 @@ rotating one (new ground every run; ``THERMO_SEED`` re-runs it), and each
 checks at least half a million control ticks: a million per run. Lives
 draw very different lengths from one seed to the next, so each ground is
 a budget of ticks (hypothesis runs on consecutive seeds until it is
-spent), not a number of examples: its time is the same on every seed.
+spent), not a number of examples: its time is about the same on every seed.
 """
 
 import pytest
