@@ -10,15 +10,10 @@ def names(bits):
     return " ".join(T.NAMES[i] for i in range(6) if bits & T.BITS[i]) or "none"
 
 
-def off_reason(name, bit, held, alerts):
-    """Why a terminal went off: the gate's rule, else a failed indoor
-    sensor (the core then stops calling, so the gate holds nothing),
-    else the call simply ended."""
-    if name in held:
-        return held[name]
-    if bit & T.CONDITIONING and "indoor_sensor" in alerts:
-        return "indoor_sensor"
-    return "call ended"
+def off_reason(name, held):
+    """Why a terminal went off: the core's reason (a rule of the gate, or
+    the decision's, such as a failed indoor sensor), else the call ended."""
+    return held.get(name, "call ended")
 
 
 class Report:
@@ -41,7 +36,7 @@ class Report:
                     if outputs & bit:
                         parts.append("+" + name)
                     else:
-                        parts.append("-%s (%s)" % (name, off_reason(name, bit, held, alerts)))
+                        parts.append("-%s (%s)" % (name, off_reason(name, held)))
             log("outputs %s: %s" % (names(outputs), " ".join(parts)))
         if held != self.held:
             log("held: %s" % (" ".join("%s=%s" % (k, held[k]) for k in T.NAMES if k in held) or "nothing"))

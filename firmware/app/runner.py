@@ -41,7 +41,6 @@ from app.store import Flash
 from app.tasks import UNSUPERVISED, Task
 from app.vclock import ControlClock
 from app.wallclock import minute_of_week
-from thermo import schema
 from thermo import terminals as T
 from thermo.control import CONTROL_PERIOD_MS, Thermostat
 from thermo.schema import SettingError
@@ -132,8 +131,7 @@ class App:
         nothing changes."""
         document, new_settings, new_options = self.files.settings_with(settings, options)
         th = self.thermostat
-        Thermostat._check_user_state(schema.Settings(schema.validate(new_settings)), th.mode,
-                                     th.heat_setpoint_dF, th.cool_setpoint_dF)
+        th.check_settings(new_settings)
         self.files.save_settings(document)
         th.apply_settings(new_settings)
         self.options = new_options  # the time zone acts at once; Wi-Fi and bench mode at the next boot

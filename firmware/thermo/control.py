@@ -195,9 +195,8 @@ class Thermostat:
         of its old and new length: no settings change shortens a protection
         already under way.
         """
-        values = schema.validate(changes, self.settings.values)
-        new = schema.Settings(values)
-        self._check_user_state(new, self.mode, self.heat_setpoint_dF, self.cool_setpoint_dF)
+        new = self.check_settings(changes)
+        values = new.values
         old = self.settings
         rewired = False
         for key in WIRING_KEYS:
@@ -215,6 +214,14 @@ class Thermostat:
             self.y1_min_on_ms = max(self.y1_min_on_ms, new.min_on_ms)
             self.changeover_ms = max(self.changeover_ms, new.changeover_delay_ms)
             self.dual_fuel_delay_ms = max(self.dual_fuel_delay_ms, new.dual_fuel_switch_delay_ms)
+
+    def check_settings(self, changes):
+        """The Settings that ``changes`` would give, checked whole against
+        the schema and against the user's mode and setpoints; SettingError
+        naming the field otherwise. Changes nothing."""
+        new = schema.Settings(schema.validate(changes, self.settings.values))
+        self._check_user_state(new, self.mode, self.heat_setpoint_dF, self.cool_setpoint_dF)
+        return new
 
     @staticmethod
     def _check_user_state(settings, mode, heat_dF, cool_dF):
