@@ -360,7 +360,7 @@ def soak_cpython(name, situation, duration_ms, root, monkeypatch):
 
 # -- the same soak on MicroPython ----------------------------------------------
 
-MP_HEAP = "32M"  # the soak's logs live in the interpreter's heap too
+MP_HEAP = "16M"  # the soak's logs (a day of sensor reads) live in the interpreter's heap too
 
 
 def micropython_command():

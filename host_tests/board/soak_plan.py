@@ -42,6 +42,8 @@ ones configure a network the board has no radio for, which it must ignore):
 import json
 import math
 
+from fakes.world import Log
+
 HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
 DAY_MS = 24 * HOUR_MS
@@ -158,9 +160,11 @@ class Plan:
                 world.i2c[(data["i2c"][spec["bus"]]["id"], spec.get("address", 0x44))] = trace
         world.wifi_ok = self.wifi
         world.ntp_ok = self.situation != "ntp_unreachable"
-        world.log_changes_only = True
-        world.sensor_log = []
-        world.flash_log = []
+        world.log_changes_only = True  # a day of relay writes must fit the interpreter's heap
+        world.logged_pins = set(data["terminals"].values())
+        world.log_feeds = False
+        world.sensor_log = Log()
+        world.flash_log = Log()
         world.flash_fault = self.flash_fault(world)
         for t_ms, role in presses(self.duration_ms):
             pin = data["buttons"][role]

@@ -57,7 +57,8 @@ class WDT:
 
     def feed(self):
         world = _w()
-        world.feeds.append(world.now_ms)
+        if world.log_feeds:
+            world.feeds.append(world.now_ms)
         world.last_feed_ms = world.now_ms
 
 

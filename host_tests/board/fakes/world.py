@@ -24,6 +24,32 @@ class MachineReset(BaseException):
     """machine.reset() was called."""
 
 
+class Log:
+    """A list that only grows, kept in chunks: on MicroPython a day of sensor
+    reads in one list needs its array in one piece of a fragmented heap."""
+
+    CHUNK = 1024
+
+    def __init__(self):
+        self.chunks = [[]]
+        self.count = 0
+
+    def append(self, entry):
+        chunk = self.chunks[-1]
+        if len(chunk) >= self.CHUNK:
+            chunk = []
+            self.chunks.append(chunk)
+        chunk.append(entry)
+        self.count += 1
+
+    def __len__(self):
+        return self.count
+
+    def __iter__(self):
+        for chunk in self.chunks:
+            yield from chunk
+
+
 class World:
     def __init__(self, chip="rp2040"):
         self.chip = chip
@@ -32,6 +58,8 @@ class World:
         self.stopped = False
         self.pin_log = []  # (t_ms, pin, value), every write in order
         self.log_changes_only = False  # True: only writes that change a pin's level (long soaks)
+        self.logged_pins = None  # a set: log writes to these pins only (long soaks: the relays)
+        self.log_feeds = True  # False: keep only the last feed, not the list (long soaks)
         self.levels = {}
         self.inputs = {}  # pin -> level a button/sensor line reads (default 1: pull-up)
         self.wdt_timeout_ms = None
@@ -125,4 +153,5 @@ class World:
         if self.log_changes_only and self.levels.get(pin) == value:
             return
         self.levels[pin] = value
-        self.pin_log.append((self.now_ms, pin, value))
+        if self.logged_pins is None or pin in self.logged_pins:
+            self.pin_log.append((self.now_ms, pin, value))

@@ -28,6 +28,7 @@ sys.path[:0] = [FIRMWARE, HERE, HERE + "/mp_unix"]
 import asyncio  # noqa: E402 -- before time is replaced (see above)
 import asyncio.core as core  # noqa: E402
 import builtins  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 
@@ -46,10 +47,19 @@ ASYNCIO_BASE_MS = 1 << 40
 core.ticks = lambda: ASYNCIO_BASE_MS + world.now_ms
 
 
+GC_EVERY_MS = 600_000
+next_gc_ms = [GC_EVERY_MS]
+
+
 def wait_io_event(self, dt):
     if dt < 0:
         raise RuntimeError("every task waits for I/O that never comes: the board would hang")
     world.advance(dt)
+    if world.now_ms >= next_gc_ms[0]:
+        # Collect often: a heap collected only when full spreads the soak's
+        # long-lived logs over all of it, and a large allocation then fails.
+        next_gc_ms[0] = world.now_ms + GC_EVERY_MS
+        gc.collect()
 
 
 core.IOQueue.wait_io_event = wait_io_event
@@ -107,11 +117,11 @@ forget_firmware()
 started = vtime._REAL.ticks_ms()
 plan.run(world, boot)
 wall_ms = vtime._REAL.ticks_diff(vtime._REAL.ticks_ms(), started)
+gc.collect()
 record = {
     "boots": plan.boots,
     "pin_log": world.pin_log,
-    "sensor_log": world.sensor_log,
-    "flash_log": world.flash_log,
+    "flash_log": list(world.flash_log),
     "early_reads": world.early_reads,
     "fresh_ms": fresh[0],
     "files": sorted(os.listdir()),
@@ -119,5 +129,10 @@ record = {
     "wall_ms": wall_ms,
     "virtual_ms": world.now_ms,
 }
-with open(OUT, "w") as f:
-    json.dump(record, f)
+with open(OUT, "w") as f:  # the sensor log entry by entry: it is the large one
+    f.write(json.dumps(record)[:-1] + ', "sensor_log": [')
+    separator = ""
+    for entry in world.sensor_log:
+        f.write(separator + json.dumps(entry))
+        separator = ", "
+    f.write("]}")
