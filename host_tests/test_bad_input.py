@@ -52,6 +52,7 @@ def bad_values(key, kind, allowed):
             cases = [
                 ("just_below_range", round(low - 0.1, 2)),
                 ("just_above_range", round(high + 0.1, 2)),
+                ("finer_than_a_tenth", round(low + 0.05, 2)),  # the core keeps tenths: it would act as another value
             ]
         cases += [("string", str(low)), ("true", True)]
     elif kind == schema.CHOICE:

@@ -42,7 +42,7 @@ def random_scenario(rng):
         "compressor_min_outdoor_f": rng.choice((None, 5, 20.5)),
         "changeover_delay_s": rng.choice((0, 300, 600)),
         "sensor_timeout_s": rng.choice((30, 120)),
-        "indoor_offset_f": rng.choice((0.0, -0.55, 1.25)),
+        "indoor_offset_f": rng.choice((0.0, -0.5, 1.3)),
     }
     events, t = [], 0
     indoor, outdoor = 68.0, 30.0

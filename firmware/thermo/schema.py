@@ -177,6 +177,9 @@ def _check(key, kind, allowed, unit, value):
         if value != int(value):
             raise SettingError(key, "%s is not a whole number (allowed: %s)" % (show(value), span))
         value = int(value)
+    if isinstance(value, float) and ("%.2f" % value)[-1] != "0":
+        # The core keeps tenths of a degree: 1.25 would silently act as 1.3.
+        raise SettingError(key, "%s is finer than 0.1 °F (allowed: %s, in steps of 0.1)" % (show(value), span))
     return value
 
 
