@@ -14,6 +14,7 @@ every failure message.
 import json
 import os
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -157,3 +158,11 @@ def cool(t=0, indoor=79.0, outdoor=90.0, setpoint=75.0, **more):
              "indoor_f": indoor, "outdoor_f": outdoor}
     event.update(more)
     return event
+
+
+def reason_codes():
+    """The reason codes of the table in thermo/reasons.py (documentation
+    only: the board never imports it, so the table is its docstring)."""
+    from thermo import reasons
+
+    return re.findall(r"^``([a-z_0-9]+)``", reasons.__doc__, re.MULTILINE)

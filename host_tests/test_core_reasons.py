@@ -9,7 +9,7 @@ whenever one changes, so a 300 s min_off hold shows.
 import json
 import re
 
-from conftest import heat, replay
+from conftest import heat, reason_codes, replay
 
 from thermo import reasons
 from thermo.control import Thermostat
@@ -83,12 +83,8 @@ def test_emergency_heat_says_why_the_compressor_is_off():
     assert held_at(timeline, 300) == {"Y1": "emergency"}
 
 
-def table_codes():
-    return re.findall(r"^``([a-z_0-9]+)``", reasons.__doc__, re.MULTILINE)
-
-
 def test_the_table_names_each_code_once():
-    codes = table_codes()
+    codes = reason_codes()
     assert len(codes) > 20 and len(set(codes)) == len(codes)
 
 
@@ -101,8 +97,8 @@ def test_every_code_the_core_records_is_in_the_table():
     recorded = [code for code in recorded if code not in ("reason", "None", "code")]  # inside hold() and note()
     assert len(recorded) > 20
     for code in recorded:
-        assert code.startswith('"') and code.strip('"') in table_codes(), code
-    assert set(table_codes()) == {code.strip('"') for code in recorded}
+        assert code.startswith('"') and code.strip('"') in reason_codes(), code
+    assert set(reason_codes()) == {code.strip('"') for code in recorded}
 
 
 def test_held_reasons_are_constant_strings_and_json_friendly():
