@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.package-lock.json
 SCENARIO ?= host_tests/scenarios/heat_call.json
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint mpy bench replay run clean deploy
+.PHONY: help venv test lint mpy bench replay run clean deploy soak stability
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -28,6 +28,13 @@ venv: $(VENV_STAMP) ## create .venv with the pinned host dependencies
 
 test: $(VENV_STAMP) $(NODE_STAMP) lint ## everything: lint, type checks, host tests, MicroPython conformance
 	$(PY) -m pytest host_tests
+
+soak: $(VENV_STAMP) ## the long board soak: 72 h of every board x situation (8 days for a lost sensor), 24 h on MicroPython (~40 min)
+	$(PY) -m pytest -m slow host_tests/board
+
+ROUNDS ?= 20
+stability: $(VENV_STAMP) $(NODE_STAMP) ## the randomized and soak tests ROUNDS times on fresh seeds (20: about an hour)
+	$(PY) tools/stability.py --rounds $(ROUNDS)
 
 lint: $(VENV_STAMP) ## ruff on all code; pyright on firmware/ against the RP2040 and ESP32 stubs
 	$(PY) -m ruff check firmware tools host_tests
