@@ -45,7 +45,25 @@ def soak_results(request):
         if duration is not None:
             name, situation = item.callspec.params["name"], item.callspec.params["situation"]
             jobs.append((name, situation, duration(situation)))
-    return soak.soak_many(jobs, workers=min(2, os.cpu_count() or 1))
+    results = soak.soak_many(jobs, workers=min(2, os.cpu_count() or 1))
+    yield results
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if results and reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # a fixture's teardown output is captured otherwise
+            reporter.write_line("\n" + summary(results))
+
+
+def summary(results):
+    """One line of the soak's figures, added up over every combination run."""
+    figures = [entry[0] for entry in results.values()]
+    total = {key: sum(f.get(key, 0) for f in figures)
+             for key in ("hours", "watchdog_resets", "guard_trips", "resets", "relay_changes", "divergences")}
+    return ("soak: %d combinations, %.0f virtual hours, %d watchdog resets, %d boot-guard trips, %d resets, "
+            "%d relay changes, %d divergences from the replay (largest lag %d ms), %d failed" % (
+                len(figures), total["hours"], total["watchdog_resets"], total["guard_trips"], total["resets"],
+                total["relay_changes"], total["divergences"], max(f.get("largest_lag_ms", 0) for f in figures),
+                sum(1 for entry in results.values() if entry[1])))
 
 
 def test_a_750_ms_conversion_wait_never_wakes_early_in_ten_hours(board):
