@@ -732,7 +732,7 @@ class Monitor:
         if max_starts <= 0:
             return math.inf
         off = _max(self._y1_last_off, self._timers_from())
-        e = off + self._running_timer(s, "min_off_s", off)
+        e = self._off_timer_end(s, "min_off_s", self._y1_last_off)
         max_starts = self._starts_limit(s, x.t)
         if len(self._starts) >= max_starts:
             e = max(e, self._starts[-max_starts] + _HOUR)
@@ -743,7 +743,7 @@ class Monitor:
         elif self._ob_last_change is not None:
             e = max(e, self._ob_last_change + tick)  # the valve moved with Y1 off; Y1 may follow a tick later
         if s["backup_heat"] == "dual_fuel":
-            e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._w2_last_off, self._timers_from())))
+            e = max(e, self._off_timer_end(s, "dual_fuel_switch_delay_s", self._w2_last_off))
         return e
 
     def _running_timer(self, s: dict, key: str, since: float) -> float:
@@ -756,6 +756,16 @@ class Monitor:
 
     def _timer_end(self, s: dict, key: str, since: float) -> float:
         return since + self._running_timer(s, key, since)
+
+    def _off_timer_end(self, s: dict, key: str, last_off: float | None) -> float:
+        """End of a timer counted from a turn-off, or from the last boot or
+        re-wiring. A re-wiring counts as a boot but, being a settings change,
+        shortens no timer already running: one that started at an earlier
+        turn-off may still run to its own end."""
+        end = self._timer_end(s, key, _max(last_off, self._timers_from()))
+        if last_off is not None and self._last_rewire > last_off:
+            end = max(end, self._timer_end(s, key, last_off))
+        return end
 
     def _starts_limit(self, s: dict, t: float) -> int:
         """max_starts_per_hour for liveness: a raise may take an hour to apply."""
@@ -801,13 +811,13 @@ class Monitor:
                 return
             e = self._earliest_y1_start(x, want_cool=False, onset=onset)
             if df:  # a hand-over to the furnace waits dual_fuel_switch_delay_s after Y1
-                e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._timers_from())))
+                e = max(e, self._off_timer_end(s, "dual_fuel_switch_delay_s", self._y1_last_off))
             what = "heat call not served by Y1"
         else:
             served = bool(o["W2"])
             if served or o["Y1"]:
                 return
-            e = self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._timers_from()))
+            e = self._off_timer_end(s, "dual_fuel_switch_delay_s", self._y1_last_off)
             what = "dual fuel heat call (below balance point / outdoor failed) not served by W2"
         deadline = max(onset, e) + 2 * self._tick()
         self._demand("L_heat", "L_heat", x, deadline, served, f"{what} by {deadline:g}")
@@ -913,7 +923,7 @@ class Monitor:
         if s["em_heat_w2"] and not o["Y1"]:
             e = onset
             if s["backup_heat"] == "dual_fuel":
-                e = max(e, self._timer_end(s, "dual_fuel_switch_delay_s", _max(self._y1_last_off, self._timers_from())))
+                e = max(e, self._off_timer_end(s, "dual_fuel_switch_delay_s", self._y1_last_off))
             self._demand("L_emergency", "L_emergency:W2", x, e + 2 * tick, bool(o["W2"]),
                          "emergency heat call with em_heat_w2 but W2 off")
 

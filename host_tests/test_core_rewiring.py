@@ -134,3 +134,53 @@ def test_max_starts_per_hour_is_the_smallest_value_in_force_in_the_last_hour():
     life.run_until(4000)
     assert life.first(T.Y1, 0) == 300
     assert life.first(T.Y1, 501) == 3600  # the start at 300 has left the hour; 1 no longer applies
+
+
+def test_a_rewiring_does_not_shorten_a_min_off_already_running():
+    """No settings change bypasses a timer: min_off_s 900 is running when a
+    re-wiring comes with min_off_s 120; Y1 still waits its 900 s."""
+    life = heating_at_300({"min_off_s": 300})
+    life.thermostat.apply_settings({"min_off_s": 900})
+    life.run_until(800)
+    life.indoor_dF = 710  # satisfied: Y1 stops after its min_on
+    life.run_until(1000)
+    stopped_s = max(t_s for t_s, outputs, _held in life.history if outputs & T.Y1) + 1
+    life.indoor_dF = 670
+    life.run_until(stopped_s + 100)
+    life.thermostat.apply_settings({"reversing_valve": "B", "min_off_s": 120})
+    life.run_until(stopped_s + 1200)
+    assert life.first(T.Y1, stopped_s) == stopped_s + 900
+
+
+def test_after_a_rewiring_min_off_counts_no_time_from_before_it():
+    """The re-wiring comes 0.9 s after a tick, with Y1 long off: min_off then
+    counts from the tick that ends the call, so Y1 may not start 299.5 s
+    after the change (the 0.9 s before it must not count), only at 300 s."""
+    life = Life({"min_off_s": 300})
+    life.tick()
+    life.run_until(1000)
+    thermostat = life.thermostat
+    thermostat.command({"mode": "heat", "heat_setpoint_f": 70.0})
+    thermostat.apply_settings({"reversing_valve": "B"})
+    outputs = {}
+    for t_ms in (1_000_900, 1_000_900 + 299_500, 1_000_900 + 300_000):
+        thermostat.indoor_reading(life.indoor_dF)
+        thermostat.outdoor_reading(life.outdoor_dF)
+        outputs[t_ms - 1_000_900] = thermostat.tick(t_ms) & T.Y1
+    assert outputs == {0: 0, 299_500: 0, 300_000: T.Y1}
+
+
+def test_a_rewiring_during_a_recovery_teaches_no_heating_rate():
+    """A call cut short (re-wiring, mode change) did not reach its setpoint:
+    the recovery's rate is not learned from it."""
+    life = heating_at_300()
+    thermostat = life.thermostat
+    thermostat.recovering = True
+    thermostat.recovery_learned = False
+    thermostat.recovery_strips = False
+    thermostat.recovery_ms = 1_800_000
+    thermostat.recovery_from_dF = 600
+    rate = thermostat.recovery_rate_dF_h
+    thermostat.apply_settings({"reversing_valve": "B"})
+    life.run_until(400)
+    assert thermostat.recovery_rate_dF_h == rate

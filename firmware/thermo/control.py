@@ -178,7 +178,7 @@ class Thermostat:
             cool_dF = _setpoint_dF("cool_setpoint_f", changes["cool_setpoint_f"], COOL_SETPOINT_RANGE)
         self._check_user_state(self.settings, mode, heat_dF, cool_dF)
         if mode != self.mode:
-            self.start_call(False, False)
+            self._cut_call()
         if heat_dF != self.heat_setpoint_dF or mode != self.mode:
             self.recovering = False  # the user has taken over until the next entry
         self.mode, self.fan = mode, fan
@@ -206,9 +206,8 @@ class Thermostat:
             self.limit_ages_ms[old.max_starts_per_hour - 1] = 0  # in force until now
         self.settings = new
         if rewired:
-            self.rewired = True
-            self._timers_from_boot()
-            self.start_call(False, False)
+            self.rewired = True  # the next tick ends the call and restarts the timers
+            self._cut_call()
         else:
             self.y1_min_off_ms = max(self.y1_min_off_ms, new.min_off_ms)
             self.y1_min_on_ms = max(self.y1_min_on_ms, new.min_on_ms)
@@ -252,6 +251,8 @@ class Thermostat:
         """Run one control period at monotonic time ``now_ms``; return outputs."""
         self._advance(step_ms(now_ms, self.last_tick_ms))
         self.last_tick_ms = now_ms
+        if self.rewired:
+            self._timers_from_rewiring()
         self._judge_sensors()
         if self.wall_minute != self.seen_minute:
             self.seen_minute = self.wall_minute
@@ -338,6 +339,30 @@ class Thermostat:
         self.y1_ran = False
         self.y1_mode = OFF
         self.w2_state_ms = 0
+
+    def _timers_from_rewiring(self):
+        """A re-wiring counts as a boot for every timer, at the tick that
+        ends its call (so no time from before the change counts), yet it
+        shortens no protection already running: a min_off or a dual-fuel
+        delay under way keeps what it had left if that is longer (no
+        settings change bypasses a timer)."""
+        running = self.outputs
+        min_off_left = 0 if running & T.Y1 else self.y1_min_off_ms - self.y1_state_ms
+        dual_fuel_left = 0
+        if not running & T.Y1:
+            dual_fuel_left = self.dual_fuel_delay_ms - self.y1_state_ms
+        if not running & T.W2:
+            dual_fuel_left = max(dual_fuel_left, self.dual_fuel_delay_ms - self.w2_state_ms)
+        self._timers_from_boot()
+        self.y1_min_off_ms = max(self.y1_min_off_ms, min_off_left)
+        self.dual_fuel_delay_ms = max(self.dual_fuel_delay_ms, dual_fuel_left)
+
+    def _cut_call(self):
+        """End the call before it is satisfied (a mode change, a re-wiring):
+        its escalation starts afresh, and a recovery under way is not learned
+        from, since it has not reached its setpoint."""
+        self.recovery_learned = True
+        self.start_call(False, False)
 
     def start_call(self, heat_call, cool_call):
         """A call begins or ends: its escalation starts afresh."""
