@@ -72,6 +72,7 @@ CLOCK_DEADLINE_MS = const(3000)  # every network wait goes through its pause
 SELFTEST_DEADLINE_MS = const(3000)
 
 MAINTENANCE_FILE = "maintenance"
+MAINTENANCE_LOG = "maintenance: relays off, watchdog not started; delete %r and reset to run"
 SENSOR_ROLES = ("indoor", "outdoor")
 # The mode button's cycle. Emergency heat is left out on purpose: it runs
 # the strips alone and should take a deliberate choice, not a press too many.
@@ -415,17 +416,22 @@ def main():
     except boardfile.BoardError as exc:
         log("ALERT board_file: %s; relays left off, thermostat not started" % exc)
         return
-    # The guard first: from here on, any crash counts towards a boot loop.
+    # The guard first: from here on, any crash counts towards a boot loop,
+    # and a boot loop stops the board before anything that may crash again
+    # (building the hardware included) is tried.
     guard = BootGuard(flash)
     may_run = guard.boot(hwmod.reset_by_watchdog())
+    if flash.read(MAINTENANCE_FILE, 0) is not None:
+        log(MAINTENANCE_LOG % MAINTENANCE_FILE)
+        return
+    if not may_run:
+        _stop_for_good(board, guard)
+        return
     hw = None
     try:
         hw = hwmod.Hardware(board)  # every relay pin driven OFF again, now by the board file
-        if flash.read(MAINTENANCE_FILE, 0) is not None or hw.pressed("mode"):
-            log("maintenance: relays off, watchdog not started; delete %r and reset to run" % MAINTENANCE_FILE)
-            return
-        if not may_run:
-            asyncio.run(safe_stop(hw, guard))
+        if hw.pressed("mode"):
+            log(MAINTENANCE_LOG % MAINTENANCE_FILE)
             return
         current = App(board, hw, flash, guard)
         asyncio.run(current.run())
@@ -438,6 +444,25 @@ def main():
         print_exception(exc)
         guard.crashed("main: %r" % (exc,))
         hwmod.reset()  # not hw: it may be what failed to build
+
+
+def _stop_for_good(board, guard):
+    """Boot loop: the thermostat does not start. With the hardware built,
+    the LED blinks fast and the alert repeats (:func:`safe_stop`); if even
+    the hardware cannot be built (it may be what crashes), the relays are
+    driven off from the board file alone, the alert is printed once, and
+    main.py returns to the REPL with no watchdog running."""
+    try:
+        hw = hwmod.Hardware(board)
+    except Exception as exc:
+        _all_off(None)
+        log("ALERT boot_loop: %d crashes in a row (last: %s); the hardware does not start either (%r): "
+            "thermostat stopped, relays off" % (guard.count, guard.last(), exc))
+        return
+    if hw.pressed("mode"):
+        log(MAINTENANCE_LOG % MAINTENANCE_FILE)
+        return
+    asyncio.run(safe_stop(hw, guard))
 
 
 def _all_off(hw):

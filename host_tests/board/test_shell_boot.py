@@ -7,6 +7,7 @@ that crashed the board is dropped, not retried at every boot.
 """
 
 import json
+import sys
 
 from board_harness import board_fixture  # noqa: F401 -- the `board` fixture
 
@@ -37,6 +38,22 @@ def test_crashes_while_the_app_is_built_end_in_a_safe_stop(board, capsys, monkey
     assert "ALERT boot_loop: 3 crashes in a row (last: main: ValueError('broken core'))" in out
     assert all(v == 1 for _t, p, v in board.world.pin_log if p in RELAY_PINS)
     assert json.loads(board.file("crashes.json").read_bytes().split(b"\n", 1)[1])["data"]["count"] == 3
+
+
+def test_a_board_whose_hardware_cannot_be_built_stops_after_three_crashes(board, capsys, monkeypatch):
+    """The crash may be in building the hardware itself (a driver missing
+    from the firmware, a bad pin): the guard is consulted before that, so
+    the fourth boot stops with the relays off instead of crashing again."""
+    house(board)
+    monkeypatch.setitem(sys.modules, "ds18x20", None)  # import ds18x20: ImportError, at every boot
+    assert board.boot(60_000) == "reset"
+    assert board.boot(60_000, cause=WDT_RESET) == "reset"
+    assert board.boot(60_000, cause=WDT_RESET) == "reset"
+    assert board.boot(120_000, cause=WDT_RESET) == "returned"  # stopped for good, REPL free, no watchdog
+    assert board.world.wdt_timeout_ms is None
+    out = capsys.readouterr().out
+    assert "ALERT boot_loop: 3 crashes in a row" in out and "the hardware does not start either" in out
+    assert all(v == 1 for _t, p, v in board.world.pin_log if p in RELAY_PINS)
 
 
 def test_a_config_import_that_crashes_the_board_is_dropped_with_an_alert(board, capsys, monkeypatch):
