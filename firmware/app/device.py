@@ -23,6 +23,17 @@ DEVICE: tuple = (
 )
 
 KEYS = tuple(entry[0] for entry in DEVICE)
+# Never quoted in a message: a refusal is printed, logged and shown by deploy.
+SECRET_KEYS = ("wifi_password",)
+
+
+def _shown(key, value):
+    """A value as a refusal quotes it: a secret only by its size."""
+    if key not in SECRET_KEYS:
+        return show(value)
+    if isinstance(value, str):
+        return "a %d-byte password" % len(value.encode())
+    return "a " + type(value).__name__
 
 
 def defaults() -> dict:
@@ -42,18 +53,19 @@ def validate(changes, base=None) -> dict:
             continue
         value = changes[key]
         field = "device." + key
+        shown = _shown(key, value)
         if kind == "flag" and not isinstance(value, bool):
-            raise SettingError(field, "%s is not allowed (allowed: true, false)" % show(value))
+            raise SettingError(field, "%s is not allowed (allowed: true, false)" % shown)
         if kind == "text" and not (isinstance(value, str) or (value is None and key == "wifi_ssid")):
-            raise SettingError(field, "%s is not a string" % show(value))
+            raise SettingError(field, "%s is not a string" % shown)
         if kind == "text" and isinstance(value, str) and len(value.encode()) > allowed:
-            raise SettingError(field, "%s is too long (allowed: at most %d bytes)" % (show(value), allowed))
+            raise SettingError(field, "%s is too long (allowed: at most %d bytes)" % (shown, allowed))
         if kind == "choice" and (not isinstance(value, str) or value not in allowed):
             raise SettingError(field, "%s is not allowed (allowed: %s)" % (
-                show(value), ", ".join(show(a) for a in allowed)))
+                shown, ", ".join(show(a) for a in allowed)))
         if kind == "whole":
             low, high = allowed
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise SettingError(field, "%s is out of range (allowed: %d to %d)" % (show(value), low, high))
+                raise SettingError(field, "%s is out of range (allowed: %d to %d)" % (shown, low, high))
         result[key] = value
     return result

@@ -156,6 +156,20 @@ def test_a_megabyte_ntp_host_is_refused_naming_the_field(board):
     assert "at most 253 bytes" in str(caught.value) and len(str(caught.value)) < 200
 
 
+@pytest.mark.parametrize("password", ["correct horse battery staple " * 3, 12345678])
+def test_a_refused_wifi_password_is_never_quoted(board, password):
+    """A refusal is printed on the console, logged as an alert and shown by
+    make deploy: the password is named by its size or kind, never shown."""
+    from app import config
+
+    from thermo.schema import SettingError
+
+    with pytest.raises(SettingError) as caught:
+        config.check({"device": {"wifi_password": password}})
+    assert str(caught.value).startswith("device.wifi_password: ")
+    assert "horse" not in str(caught.value) and "12345678" not in str(caught.value)
+
+
 def test_every_flash_read_is_bounded(board):
     from app.store import MAX_FILE_BYTES, Flash, Store
 
