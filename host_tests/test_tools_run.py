@@ -101,8 +101,10 @@ def test_other_bad_options_are_refused_in_one_line_naming_the_option():
 
 
 def test_ctrl_c_quits_without_a_traceback():
+    # A shell's background job inherits SIGINT ignored (so would this child): give it the default back.
     process = subprocess.Popen([PY, "tools/run.py", "--headless", str(14 * 86400)], cwd=ROOT, text=True,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert process.stdout.readline().startswith("thermo: ")  # running: the first frame is out
         process.send_signal(signal.SIGINT)

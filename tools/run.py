@@ -75,7 +75,7 @@ def in_words(code, words):
 
 
 class Live:
-    """The simulated house and the firmware, advanced in 5 s steps of simulated time."""
+    """The simulated house and the firmware, advanced one control period (CONTROL_PERIOD_S) of simulated time per step."""
 
     def __init__(self, day="cold", schedule=None, start_h=6.0, settings=None, start_below_f=1.5):
         from thermo.schema import SettingError
