@@ -35,7 +35,14 @@ def test_without_explain_a_line_still_means_an_output_or_alert_change():
 def test_a_pulled_indoor_sensor_in_heat_mode_says_why_nothing_runs():
     timeline = replay([heat(indoor=68.0, outdoor=40.0), {"t": 400, "indoor_f": None}], duration=800, explain=True)
     assert timeline.on(800) == set()
-    assert held_at(timeline, 800) == {"Y1": "indoor_sensor"}
+    assert held_at(timeline, 800) == {"Y1": "indoor_sensor", "W2": "indoor_sensor"}
+
+
+def test_a_pulled_indoor_sensor_names_every_source_the_mode_could_run():
+    config = {"compressor_stages": 2, "backup_heat": "none"}
+    cooling = replay([{**heat(indoor=68.0), "mode": "cool"}, {"t": 10, "indoor_f": None}], config=config,
+                     duration=300, explain=True)
+    assert held_at(cooling, 300) == {"Y1": "indoor_sensor", "Y2": "indoor_sensor"}
 
 
 def test_a_pulled_indoor_sensor_in_emergency_mode_names_e():

@@ -17,7 +17,7 @@ It may ask, without side effects, why the compressor cannot start now
 """
 
 from thermo import terminals as T
-from thermo.schema import DUAL_FUEL, ELECTRIC
+from thermo.schema import DUAL_FUEL, ELECTRIC, NO_BACKUP
 
 try:
     from micropython import const
@@ -75,8 +75,9 @@ def update_calls(t):
             else:
                 cool_call = indoor >= t.cool_setpoint_dF + s.cool_differential_dF
     elif t.mode != OFF:
-        # Rule 10: no call can be judged; the gate would hold what it asked.
-        note(t, T.E if t.mode == EMERGENCY else T.Y1, "indoor_sensor")
+        # Rule 10: no call can be judged; every source of heat or cold this
+        # mode could run is off for that reason.
+        note_all(t, expected_sources(t), "indoor_sensor")
     if heat_call != t.heat_call or cool_call != t.cool_call:
         t.start_call(heat_call, cool_call)
 
@@ -84,6 +85,26 @@ def update_calls(t):
 def note(t, bit, code):
     """Why the decision does not ask for the terminal ``bit`` this tick."""
     t.noted[T.index_of(bit)] = code
+
+
+def note_all(t, bits, code):
+    for index in range(6):
+        if bits & T.BITS[index]:
+            t.noted[index] = code
+
+
+def expected_sources(t):
+    """The terminals that make heat or cold which a user could expect on in
+    this mode with this equipment (for telling why they are off)."""
+    s = t.settings
+    mode = t.mode
+    if mode == EMERGENCY:
+        bits = T.E | (T.W2 if s.em_heat_w2 else 0)
+    else:
+        bits = T.Y1 | (T.Y2 if s.two_stage else 0)
+        if mode != COOL and s.backup != NO_BACKUP:
+            bits |= T.W2
+    return bits
 
 
 def compressor_locked_out(t):
