@@ -889,7 +889,8 @@ class Monitor:
         below = self._since.get("below_hsp")
         if delay > 0 and below is not None and below <= self._y1_on_since:
             start = max(base, self._y1_on_since)
-            half = cmp3(x.in_now, "<=", x.hsp - float(s["aux_droop_f"]) / 2.0)
+            # Strictly below: at droop/2 the contract lets W2 leave, so it need not join.
+            half = cmp3(x.in_now, "<", x.hsp - float(s["aux_droop_f"]) / 2.0)
             if half is True:
                 self._demand("L_aux", "L_aux:timer", x, start + delay + 2 * tick, self._run_w2_seen,
                              f"compressor ran aux_delay_s {delay:g} without satisfying the call, but no W2")

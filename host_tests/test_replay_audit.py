@@ -46,3 +46,19 @@ def test_random_scenarios_pass_the_independent_monitor(ground, rotating_seed):
             path = write_failing_scenario("replay-audit-seed-%d-%d" % (seed, number), scenario)
             pytest.fail("random scenario %d: %s\n%s\nreplay it: python tools/replay.py --explain %s" % (
                 number, violations[:3], seed_note(seed), path))
+
+
+def test_the_upstage_timer_need_not_bring_strips_exactly_at_droop_half():
+    """Found by the rotating audit (seed 1972429748): indoor 68.5 °F (69.0
+    with offset -0.5) against 70 °F, droop 3: exactly droop/2 behind. The
+    contract lets W2 leave within droop/2 of setpoint, so after aux_delay_s
+    the firmware does not bring it in only to drop it again; the monitor
+    agrees. A tenth further behind, W2 must join at the delay."""
+    config = {"aux_delay_s": 600, "indoor_offset_f": -0.5, "stage2_delay_s": 0}
+    at_half = {"config": config, "tick_s": 30, "duration_s": 1500,
+               "events": [{"t": 0, "mode": "heat", "heat_setpoint_f": 70, "indoor_f": 69.0, "outdoor_f": 30.0}]}
+    assert audit(at_half) == []
+    assert not any(json.loads(text)["W2"] for text in sc.run(sc.parse(at_half)))
+    beyond = {**at_half, "events": [{**at_half["events"][0], "indoor_f": 68.9}]}
+    assert audit(beyond) == []
+    assert any(json.loads(text)["W2"] for text in sc.run(sc.parse(beyond)))
