@@ -665,10 +665,17 @@ def test_l_aux_droop():
 
 
 def test_l_aux_timer():
-    plan = {0: dict(indoor_f=66.5, outdoor_f=30.0), 300: dict(out="Y1 G")}
+    # 66.4 against 68: more than droop/2 (1.5) behind, short of the droop (3).
+    plan = {0: dict(indoor_f=66.4, outdoor_f=30.0), 300: dict(out="Y1 G")}
     m = run(plan, 2500, liveness=True)
     assert rules(m) == {"L_aux"} and at(m, "L_aux") == [2102]
     plan[2100] = dict(out="Y1 G W2")
+    assert rules(run(plan, 2500, liveness=True)) == set()
+
+
+def test_l_aux_timer_demands_nothing_at_exactly_droop_half():
+    """Within droop/2 of setpoint the contract lets W2 leave: it need not join there."""
+    plan = {0: dict(indoor_f=66.5, outdoor_f=30.0), 300: dict(out="Y1 G")}
     assert rules(run(plan, 2500, liveness=True)) == set()
 
 
