@@ -20,13 +20,23 @@ RESCAN_MS = 30000
 
 
 def ds18b20_raw_to_dF(raw):
-    """Signed 1/16 °C to tenths of °F, rounded half away from zero."""
+    """The scratchpad's temperature register (LSB | MSB << 8: signed 16-bit
+    two's complement, 1/16 °C) in tenths of °F, in integers only.
+
+    The exact value is raw * 9 / 8 + 320 tenths, a multiple of 1/8. It is
+    rounded to the nearest tenth, a value exactly half-way going away from
+    zero: -0.25 °C (31.55 °F) gives 316, -17.75 °C (0.05 °F) gives 1,
+    -18.25 °C (-0.85 °F) gives -9. (Until issue 9 the offset from 32 °F was
+    rounded instead of the value, so the 36 half-way readings from
+    -17.75 °C to -0.25 °C came out a tenth low.) Every intermediate fits a
+    small int: no heap, no float.
+    """
     if raw & 0x8000:
         raw -= 0x10000
-    scaled = raw * 9  # tenths °F = raw * 18 / 16 + 320 = raw * 9 / 8 + 320
-    if scaled >= 0:
-        return (scaled + 4) // 8 + 320
-    return -((-scaled + 4) // 8) + 320
+    eighths = raw * 9 + 2560  # tenths °F * 8 = (raw * 18 / 16 + 320) * 8
+    if eighths >= 0:
+        return (eighths + 4) >> 3
+    return -((4 - eighths) >> 3)
 
 
 class DS18B20:

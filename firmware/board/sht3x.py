@@ -31,16 +31,28 @@ def crc8(data, start=0, end=2):
 
 
 def _rounded_div(numerator, denominator):
-    return (numerator + denominator // 2) // denominator
+    """numerator / denominator (denominator > 0) to the nearest integer, a
+    half going away from zero; integers only."""
+    if numerator >= 0:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return -((denominator - 2 * numerator) // (2 * denominator))
 
 
 def temperature_dF(raw):
-    """T = -49 + 315 * raw / 65535 °F (datasheet), in tenths, rounded."""
-    return _rounded_div(3150 * raw, 65535) - 490
+    """T = -49 + 315 * raw / 65535 °F (datasheet), in tenths of °F: the
+    exact value (3150 * raw - 490 * 65535) / 65535, rounded to the nearest
+    tenth, a half going away from zero. The divisor is odd, so no raw value
+    lands exactly on a half and the tie rule never has to choose. The
+    largest intermediate, 2 * 3150 * 65535, fits a 31-bit small int: no
+    heap, no float.
+    """
+    return _rounded_div(3150 * raw - 490 * 65535, 65535)
 
 
 def humidity_dpct(raw):
-    """RH = 100 * raw / 65535 %, in tenths, rounded."""
+    """RH = 100 * raw / 65535 % (datasheet), in tenths of %RH: 1000 * raw /
+    65535 rounded to the nearest tenth, a half going away from zero (as for
+    temperature, the odd divisor never gives a half)."""
     return _rounded_div(1000 * raw, 65535)
 
 
