@@ -46,8 +46,18 @@ Conventions and tolerances:
   that were on before it are off from ``c + tick``), and counts as a boot for
   every timer (min off, changeover, dual-fuel delay).  Any other settings change
   ends nothing: ``min_on_s`` still holds a run.
+* Alerts: the contract asks for "an alert" on a failed sensor and lists
+  alerts by short code; the codes are the project's (README, "Alert codes"):
+  a failed indoor sensor must show ``indoor_sensor``, a failed outdoor one
+  ``outdoor_sensor`` (another alert does not do).  The contract requires no
+  alert for the starts limit, so ``short_cycle_blocked`` is not demanded.
+* Keys of a replay line or of ``env`` that the monitor does not know (such
+  as ``action`` or ``held``) are ignored.
 * ``observe`` never raises: an internal error becomes a ``"MONITOR_ERROR"``
   violation (which a test should treat as a failure of the monitor).
+
+It imports nothing but the standard library (``test_monitor`` checks this):
+it must never share code, or a mistake, with the firmware it judges.
 """
 
 from __future__ import annotations
@@ -107,6 +117,9 @@ SAFETY_RULES = (
 # Settings that say what the terminals drive (behaviour "Re-wiring").
 WIRING_KEYS = ("reversing_valve", "compressor_stages", "backup_heat")
 LIVENESS_RULES = ("L_heat", "L_aux", "L_emergency", "L_cool", "L_fan")
+# The alert codes a failed sensor must raise (rule 10); see the module docstring.
+ALERT_INDOOR_SENSOR = "indoor_sensor"
+ALERT_OUTDOOR_SENSOR = "outdoor_sensor"
 
 _EPS = 1e-9
 _HOUR = 3600.0
@@ -247,6 +260,7 @@ class Monitor:
         self._run_reasons: set[str] = set()
         self._run_w2_seen = False
         self._w2_last_off: float | None = None
+        self._furnace_backup = False  # dual fuel: the furnace may be backing up this heat-pump call
         self._ob_last_change: float | None = None
 
         # onsets of conditions that hold (for tolerances)
@@ -617,16 +631,23 @@ class Monitor:
 
     def rule_r10_indoor_sensor_failed(self, x: _Obs) -> None:
         """10. Indoor sensor failed => `Y1`, `Y2`, `W2`, `E` off and an alert raised; the
-        fan keeps its fan mode. Outdoor sensor failed => an alert."""
+        fan keeps its fan mode. Outdoor sensor failed => an alert.
+
+        The alert is the named one (``indoor_sensor``, ``outdoor_sensor``), checked
+        whenever the timeline reports alerts at all."""
         o, t = x.o, x.t
         in_due = x.in_failed and self._due(x.in_deadline, t)
         if in_due and (o["Y1"] or o["Y2"] or o["W2"] or o["E"]):
             on = [k for k in ("Y1", "Y2", "W2", "E") if o[k]]
             self._flag("R10", t, f"indoor sensor failed but {'+'.join(on)} on", "R10:outputs")
-        if isinstance(x.alerts, (list, tuple)) and not x.alerts:
-            if in_due or (x.out_failed and self._due(x.out_deadline, t)):
-                which = "indoor" if in_due else "outdoor"
-                self._flag("R10", t, f"{which} sensor failed but no alert raised", "R10:alert")
+        if not isinstance(x.alerts, (list, tuple)):
+            return
+        if in_due and ALERT_INDOOR_SENSOR not in x.alerts:
+            self._flag("R10", t, f"indoor sensor failed but no {ALERT_INDOOR_SENSOR} alert "
+                       f"(alerts: {list(x.alerts)})", "R10:alert_indoor")
+        if x.out_failed and self._due(x.out_deadline, t) and ALERT_OUTDOOR_SENSOR not in x.alerts:
+            self._flag("R10", t, f"outdoor sensor failed but no {ALERT_OUTDOOR_SENSOR} alert "
+                       f"(alerts: {list(x.alerts)})", "R10:alert_outdoor")
 
     def rule_r11_mode_off(self, x: _Obs) -> None:
         """11. Mode `off` => `Y1`, `Y2`, `W2`, `E` off at once, `G` off unless the fan mode
@@ -709,6 +730,31 @@ class Monitor:
             self._w2_last_off = t
         if o["OB"] != p["OB"] and not x.boot:
             self._ob_last_change = t
+        self._follow_furnace_backup(x)
+
+    def _follow_furnace_backup(self, x: _Obs) -> None:
+        """Dual fuel: "above [the balance point] `Y1` serves [the call]; `W2` may back up
+        a compressor call that fails by droop only after `Y1` has been off
+        `dual_fuel_switch_delay_s`."
+
+        So a furnace back-up of a heat-pump call begins only at an observation where
+        droop might hold (in heat or auto; not the one where Y1 starts, which shows the
+        heat pump serving), and it lasts for the rest of that call: until the call
+        certainly ends (a boot, a re-wiring, a mode change, a failed indoor sensor, the
+        furnace stopping, or indoor certainly at setpoint with Y1 and W2 off and no
+        hand-over pending) or Y1 starts (a back-up does not hand the call back)."""
+        s, o, p, t = x.s, x.o, x.prev, x.t
+        if s["backup_heat"] != "dual_fuel":
+            self._furnace_backup = False
+            return
+        ended = (x.boot or self._last_rewire == t or self._mode_since == t or x.in_failed
+                 or (p["W2"] and not o["W2"]) or self._y1_start(x))
+        if not ended and not o["Y1"] and not o["W2"] and cmp3(x.in_now, ">=", x.hsp) is True:
+            ended = self._due(self._off_timer_end(s, "dual_fuel_switch_delay_s", self._y1_last_off), t)
+        if ended:
+            self._furnace_backup = False
+        if x.mode in ("heat", "auto") and x.droop is not False and not self._y1_start(x):
+            self._furnace_backup = True
 
     # ------------------------------------------------------ liveness
 
@@ -717,29 +763,34 @@ class Monitor:
         return max(self._mode_since, self._settings_since, self._last_boot)
 
     def _earliest_y1_start(self, x: _Obs, want_cool: bool, onset: float) -> float:
-        """Earliest time the rules let Y1 start in the wanted direction (lenient bound).
+        """Earliest time the rules let Y1 start in the wanted direction.
 
-        min_off from the last turn-off or boot; the starts-per-hour window (and, after
-        a reboot that follows a start within the hour, up to an hour after the boot,
-        since the firmware may not remember its starts); if OB must move, the
-        changeover delay counted from the last turn-off or boot, plus one tick for
-        the valve to move while Y1 is off (or one tick after the valve last moved);
-        in dual fuel, W2 off for the switch delay.
+        - min_off_s from the last turn-off, boot or re-wiring (rule 4: "counting every
+          boot as a turn-off");
+        - the starts-per-hour window over every start observed, reboots included: rule 4
+          holds "whatever ... reboots", so a device must remember its starts across a
+          power cycle (R4 checks that), and a reboot gives it no other reason to wait;
+        - if OB must move: once Y1 has run since the last boot or re-wiring, the
+          changeover delay from its last turn-off (rule 6); before that the valve is
+          free at once; then one tick for the valve to move while Y1 is off (or one
+          tick after the valve last moved);
+        - in dual fuel, W2 off for the switch delay.
         """
         s = x.s
         tick = self._tick()
         max_starts = int(s["max_starts_per_hour"])
         if max_starts <= 0:
             return math.inf
-        off = _max(self._y1_last_off, self._timers_from())
         e = self._off_timer_end(s, "min_off_s", self._y1_last_off)
         max_starts = self._starts_limit(s, x.t)
         if len(self._starts) >= max_starts:
             e = max(e, self._starts[-max_starts] + _HOUR)
-        if any(self._last_boot - _HOUR < st <= self._last_boot for st in self._starts):
-            e = max(e, self._last_boot + _HOUR)
         if self._cool_pos(x.o["OB"], s) != want_cool:
-            e = max(e, max(onset, off + self._running_timer(s, "changeover_delay_s", off)) + tick)
+            valve_free = onset
+            if self._y1_ran_since_boot and self._y1_last_off is not None:
+                off = self._y1_last_off
+                valve_free = max(onset, off + self._running_timer(s, "changeover_delay_s", off))
+            e = max(e, valve_free + tick)
         elif self._ob_last_change is not None:
             e = max(e, self._ob_last_change + tick)  # the valve moved with Y1 off; Y1 may follow a tick later
         if s["backup_heat"] == "dual_fuel":
@@ -768,7 +819,15 @@ class Monitor:
         return end
 
     def _starts_limit(self, s: dict, t: float) -> int:
-        """max_starts_per_hour for liveness: a raise may take an hour to apply."""
+        """max_starts_per_hour for liveness: the smallest value in force in the last
+        60 minutes.
+
+        Why: the contract's trap "no command (mode, setpoint, fan, settings) bypasses
+        a timer" covers the starts limit too, so an installer who raises the limit
+        right after the last start it allowed must not get another start at once:
+        the stricter value keeps holding for the hour it governs, and a heat or cool
+        call may wait that long without being "not served".  (A lowered limit applies
+        at once; R4 itself checks every start against the value in force.)"""
         values = [int(s["max_starts_per_hour"])]
         values += [int(old["max_starts_per_hour"]) for changed, old in self._settings_history if changed > t - _HOUR]
         return min(values)
@@ -786,9 +845,11 @@ class Monitor:
         reading is missing; while Y1 runs in the cool direction (auto changeover: the
         cool run may hold for min_on_s); while the lockout is ambiguous; with the
         compressor locked out and electric or no backup (that is L_aux's business);
-        in dual fuel W2 also counts as serving a compressor call (droop back-up), so the
-        deadline also allows the furnace its switch delay after Y1's last turn-off;
-        a dual-fuel furnace call is not demanded while Y1 still runs (R8 covers that).
+        in dual fuel, during a furnace back-up of this call (droop: see
+        :meth:`_follow_furnace_backup`) and only then, W2 also counts as serving the
+        heat-pump call, and the deadline also allows the furnace its switch delay after
+        Y1's last turn-off; a dual-fuel furnace call is not demanded while Y1 still runs
+        (R8 covers that).
         Deadline: the latest of the call's onset, the mode/settings/boot onset and the
         earliest start the timers allow, plus two ticks.
         """
@@ -806,13 +867,16 @@ class Monitor:
             return
         onset = max(self._base_onset(), self._since["heat_call"], self._since["heat_kind_" + kind])
         if kind == "Y1":
-            served = bool(o["Y1"] and not self._cool_pos(o["OB"], s)) or bool(df and o["W2"])
+            backup = df and self._furnace_backup
+            served = bool(o["Y1"] and not self._cool_pos(o["OB"], s)) or bool(backup and o["W2"])
             if served or o["Y1"]:
                 return
             e = self._earliest_y1_start(x, want_cool=False, onset=onset)
-            if df:  # a hand-over to the furnace waits dual_fuel_switch_delay_s after Y1
+            if backup:  # a hand-over to the furnace waits dual_fuel_switch_delay_s after Y1
                 e = max(e, self._off_timer_end(s, "dual_fuel_switch_delay_s", self._y1_last_off))
-            what = "heat call not served by Y1"
+            what = "heat call not served by Y1" + (" or a furnace back-up" if backup else "")
+            if df and o["W2"] and not backup:
+                what += " (W2 runs without droop: the furnace backs up only a call that fails by droop)"
         else:
             served = bool(o["W2"])
             if served or o["Y1"]:
@@ -1005,12 +1069,103 @@ def accept_command(accepted: dict, event: dict, settings: dict) -> tuple[dict, s
         return accepted, f"heat_setpoint_f {h!r} outside 40-90"
     if not _valid_reading(c) or not 50 <= c <= 99:
         return accepted, f"cool_setpoint_f {c!r} outside 50-99"
-    if cand["mode"] == "auto" and round(c * 10) - round(h * 10) < round(float(settings["auto_deadband_f"]) * 10):
-        return accepted, "auto: setpoints closer than auto_deadband_f"
-    if cand["mode"] == "emergency" and settings["backup_heat"] == "none":
-        return accepted, "emergency refused with backup_heat none"
+    why = _user_state_refused(cand, settings)
+    if why:
+        return accepted, why
     cand["heat_sp_f"], cand["cool_sp_f"] = float(h), float(c)
     return cand, None
+
+
+def _user_state_refused(state: dict, settings: dict) -> str | None:
+    """Why the contract refuses this mode and these setpoints with these settings, if it does."""
+    h, c = state["heat_sp_f"], state["cool_sp_f"]
+    if state["mode"] == "auto" and round(c * 10) - round(h * 10) < round(float(settings["auto_deadband_f"]) * 10):
+        return "auto: setpoints closer than auto_deadband_f"
+    if state["mode"] == "emergency" and settings["backup_heat"] == "none":
+        return "emergency refused with backup_heat none"
+    return None
+
+
+# Contract values of the settings that say what the terminals drive.
+WIRING_CHOICES = {"reversing_valve": ("O", "B"), "compressor_stages": (1, 2),
+                  "backup_heat": ("electric", "dual_fuel", "none")}
+
+
+def accept_settings_change(accepted: dict, config: dict, changes: dict) -> tuple[dict, str | None]:
+    """Apply an installer's settings change the way the contract says the device does.
+
+    Returns (new config, None) or (unchanged config, reason refused).  What the
+    contract alone decides: a wiring setting outside its table's values; a change
+    that would leave the accepted mode and setpoints refused (emergency with
+    ``backup_heat: none``, auto setpoints closer than ``auto_deadband_f``).  Value
+    ranges beyond those are the developers' (the contract gives none), so any other
+    value is taken.
+    """
+    merged = dict(config, **changes)
+    for key, allowed in WIRING_CHOICES.items():
+        value = merged.get(key, DEFAULTS[key])
+        if value not in allowed or isinstance(value, bool):
+            return config, f"{key} {value!r} is not one of {allowed}"
+    why = _user_state_refused(accepted, apply_defaults(merged))
+    if why is not None:
+        return config, f"the accepted mode and setpoints would be refused: {why}"
+    return merged, None
+
+
+class Acceptance:
+    """What the device has accepted of the raw events, decided from the contract:
+    mode, fan and setpoints (:func:`accept_command`) and the installer's settings
+    (:func:`accept_settings_change`).  Saved settings and, unless told otherwise,
+    the accepted mode, fan and setpoints survive a reboot."""
+
+    def __init__(self, config: dict | None = None, modes_survive_reboot: bool = True, accept_settings=None):
+        self.config = dict(config or {})
+        self.settings = apply_defaults(self.config)
+        self.state = dict(INITIAL_ACCEPTED)
+        self.modes_survive_reboot = modes_survive_reboot
+        self.accept_settings = accept_settings  # a caller's own judge of a merged config, if any
+        self.refused: list[tuple[float, str]] = []
+
+    def event(self, ev: dict) -> None:
+        """Apply one scenario event: a reboot first, then its command, then its settings."""
+        t = float(ev.get("t", 0))
+        if ev.get("reboot") and not self.modes_survive_reboot:
+            self.state = dict(INITIAL_ACCEPTED)
+        self.state, why = accept_command(self.state, ev, self.settings)
+        if why:
+            self.refused.append((t, why))
+        if isinstance(ev.get("settings"), dict):
+            if self.accept_settings is not None:
+                merged = dict(self.config, **ev["settings"])
+                config, why = (merged, None) if self.accept_settings(merged) else (self.config, "refused")
+            else:
+                config, why = accept_settings_change(self.state, self.config, ev["settings"])
+            if why:
+                self.refused.append((t, "settings: " + why))
+            self.config = config
+            self.settings = apply_defaults(config)
+
+    def env(self) -> dict:
+        """The accepted state as :meth:`Monitor.observe` takes it."""
+        return dict(self.state, settings=self.settings)
+
+    def disagreement(self, device_state: dict, device_settings: dict) -> str | None:
+        """How what a device says it accepted differs from what it had to accept, if it does.
+
+        ``device_state`` has ``mode``, ``fan``, ``heat_sp_f`` and ``cool_sp_f``;
+        ``device_settings`` the device's settings by key (every key the events set is
+        compared; setpoints in tenths of a degree)."""
+        diffs = []
+        for key in ("mode", "fan"):
+            if device_state.get(key) != self.state[key]:
+                diffs.append(f"{key} {device_state.get(key)!r} (must be {self.state[key]!r})")
+        for key in ("heat_sp_f", "cool_sp_f"):
+            if round(float(device_state[key]) * 10) != round(float(self.state[key]) * 10):
+                diffs.append(f"{key} {device_state[key]!r} (must be {self.state[key]!r})")
+        for key, value in self.config.items():
+            if device_settings.get(key) != value:
+                diffs.append(f"settings.{key} {device_settings.get(key)!r} (must be {value!r})")
+        return "; ".join(diffs) or None
 
 
 def _infer_tick(lines: list[dict], skip_times: set[float]) -> float:
@@ -1046,8 +1201,9 @@ def check_replay_lines(
     fan and setpoints survive a reboot unless ``modes_survive_reboot`` is False.
     ``tick_s`` defaults to the scenario's, else to the GCD of the line times.
     An event's ``settings`` (an installer's change) is merged into the settings in
-    force, after the event's command, if ``accept_settings(merged)`` says the device
-    takes it (default: every change is taken); saved settings survive a reboot.
+    force, after the event's command, if the device must take it (see
+    :func:`accept_settings_change`, or ``accept_settings(merged)`` when given);
+    saved settings survive a reboot.  Unknown keys of a line are ignored.
     ``settings_defaults_applied`` is accepted for compatibility; defaults are always
     applied (that is idempotent).
     """
@@ -1071,7 +1227,7 @@ def check_replay_lines(
         by_t.setdefault(float(ln["t"]), []).append(ln)
     line_times = sorted(by_t)
 
-    accepted = dict(INITIAL_ACCEPTED)
+    acceptance = Acceptance(config, modes_survive_reboot, accept_settings)
     sensors: dict[str, Any] = {"indoor_f": None, "outdoor_f": None}
     ei = 0
     zero = dict.fromkeys(OUTPUTS, 0)
@@ -1083,17 +1239,11 @@ def check_replay_lines(
         while ei < len(events) and float(events[ei]["t"]) <= tau + _EPS:
             ev = events[ei]
             ei += 1
-            if ev.get("reboot") and not modes_survive_reboot:
-                accepted = dict(INITIAL_ACCEPTED)
-            accepted, _reason = accept_command(accepted, ev, settings)
-            if isinstance(ev.get("settings"), dict):
-                merged = dict(config, **ev["settings"])
-                if accept_settings is None or accept_settings(merged):
-                    config, settings = merged, apply_defaults(merged)
+            acceptance.event(ev)
             for key in ("indoor_f", "outdoor_f"):
                 if key in ev:
                     sensors[key] = ev[key]
-        env = dict(accepted, indoor_f=sensors["indoor_f"], outdoor_f=sensors["outdoor_f"], settings=settings)
+        env = dict(acceptance.env(), indoor_f=sensors["indoor_f"], outdoor_f=sensors["outdoor_f"])
         i = bisect.bisect_right(line_times, tau + _EPS) - 1
         last = by_t[line_times[i]][-1] if i >= 0 else None
         boot = n == 0 or tau in reboot_times

@@ -17,9 +17,11 @@ try:
     from host_tests.monitor import (
         DEFAULTS,
         OUTPUTS,
+        Acceptance,
         Monitor,
         Violation,
         accept_command,
+        accept_settings_change,
         apply_defaults,
         check_replay_lines,
         cmp3,
@@ -29,9 +31,11 @@ except ImportError:  # run from inside host_tests/ without the repository root o
     from host_tests.monitor import (
         DEFAULTS,
         OUTPUTS,
+        Acceptance,
         Monitor,
         Violation,
         accept_command,
+        accept_settings_change,
         apply_defaults,
         check_replay_lines,
         cmp3,
@@ -918,3 +922,190 @@ def test_rewiring_an_output_seen_off_at_the_rewiring_may_return_at_once():
     m.observe(2, dict(off, E=1), dict(env, settings=dict(dual, min_on_s=200)))
     m.observe(3, dict(off, E=1), dict(env, settings=dict(dual, min_on_s=200)))
     assert m.violations == []
+
+
+# ----------------------------------------------------------------------------
+# independence, and what a replay line may carry
+# ----------------------------------------------------------------------------
+
+def test_the_monitor_imports_nothing_but_the_standard_library():
+    """Written from the contract alone: it shares no code, and so no mistake,
+    with the firmware it judges (nothing from firmware/, tools/ or a package)."""
+    import ast
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "monitor.py")
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "relative import in monitor.py"
+            imported.add(node.module.split(".")[0])
+    assert imported, "no imports found: the check reads the wrong file"
+    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported - set(sys.stdlib_module_names)
+    assert not imported & {"thermo", "firmware", "app", "board", "scenario", "replay"}
+
+
+def test_replay_lines_may_carry_keys_the_monitor_does_not_know():
+    scenario = {"tick_s": 1, "duration_s": 700,
+                "events": [{"t": 0, "mode": "heat", "indoor_f": 66, "outdoor_f": 40}, {"t": 400, "indoor_f": None}]}
+    plain = [line(0), line(300, Y1=1, G=1), line(519, alerts=["indoor_sensor"])]
+    extra = [dict(ln, action=action, held={"Y1": "min_off"}, future={"any": [1]})
+             for ln, action in zip(plain, ("idle", "heat_pump", "idle"), strict=True)]
+    assert check_replay_lines(scenario, extra) == check_replay_lines(scenario, plain) == []
+    late = [dict(ln, action="heat_pump") for ln in plain[:2]]
+    assert {v.rule for v in check_replay_lines(scenario, late)} == {"R10"}
+
+
+# ----------------------------------------------------------------------------
+# dual fuel: the furnace backs up a heat-pump call only after a droop
+# ----------------------------------------------------------------------------
+
+def test_l_heat_dual_fuel_a_furnace_without_droop_does_not_serve_a_heat_pump_call():
+    """Above the balance point Y1 serves the call: a furnace run for 28 minutes
+    on a call that never drooped (67 against 68, droop 3) leaves it unserved."""
+    plan = {0: dict(indoor_f=67.0, outdoor_f=45.0), 300: dict(out="W2"), 1980: dict(out="")}
+    m = run(plan, 2000, DF, liveness=True)
+    assert rules(m) == {"L_heat"} and at(m, "L_heat") == [302]
+    assert "without droop" in m.violations[0].message
+
+
+def test_l_heat_dual_fuel_a_new_call_needs_its_own_droop_for_the_furnace():
+    """A droop hands the first call to the furnace; the next call, with no
+    droop, is the heat pump's again."""
+    settings = dict(DF, min_off_s=300)
+    plan = {0: dict(indoor_f=67.0, outdoor_f=45.0), 300: dict(out="Y1 G"), 320: dict(indoor_f=65.0),
+            480: dict(out=""), 540: dict(out="W2"), 900: dict(indoor_f=68.0, out=""),
+            1500: dict(indoor_f=67.0, out="W2")}
+    m = run(plan, 2500, settings, liveness=True)
+    assert rules(m) == {"L_heat"} and at(m, "L_heat") == [1502]
+    plan[1500] = dict(indoor_f=67.0)
+    plan[1501] = dict(out="Y1 G")
+    assert rules(run(plan, 2500, settings, liveness=True)) == set()
+
+
+def test_l_heat_dual_fuel_the_furnace_keeps_the_call_it_took_over():
+    """Once the furnace has taken a call over on droop, it serves the rest of
+    that call, even when indoor is no longer drooped."""
+    settings = dict(DF, min_off_s=30, dual_fuel_switch_delay_s=60)
+    plan = {0: dict(indoor_f=60.0, outdoor_f=45.0), 60: dict(out="Y1 G"), 240: dict(out=""),
+            300: dict(out="W2"), 600: dict(indoor_f=67.5), 700: dict(indoor_f=66.5), 1200: dict(indoor_f=68.0, out="")}
+    assert rules(run(plan, 1500, settings, liveness=True)) == set()
+
+
+# ----------------------------------------------------------------------------
+# the starts limit for liveness: the smallest value of the last hour
+# ----------------------------------------------------------------------------
+
+def test_l_heat_a_raised_starts_limit_still_holds_for_the_hour_it_governs():
+    """No command, settings included, bypasses a limit: raising
+    max_starts_per_hour from 1 to 4 right after the one start it allowed
+    does not make that start's hour owe the call another one."""
+    plan = {0: dict(indoor_f=66.0), 300: dict(out="Y1 G"), 500: dict(indoor_f=68.0, out=""),
+            600: dict(settings={"max_starts_per_hour": 4}), 700: dict(indoor_f=66.0)}
+    limit_1 = {"max_starts_per_hour": 1}
+    assert rules(run(plan, 3901, limit_1, liveness=True)) == set()
+    assert at(run(plan, 4000, limit_1, liveness=True), "L_heat") == [3902]
+    plan[3900] = dict(out="Y1 G")
+    assert rules(run(plan, 4000, limit_1, liveness=True)) == set()
+
+
+# ----------------------------------------------------------------------------
+# rule 10: the named alert
+# ----------------------------------------------------------------------------
+
+def _alerts_shown(env: dict, alerts: list[str], end: int = 10) -> Monitor:
+    m = Monitor({}, tick_s=1)
+    for t in range(0, end):
+        m.observe(t, dict.fromkeys(OUTPUTS, 0), dict(BASE_ENV, boot=t == 0, alerts=alerts, **env))
+    return m
+
+
+def test_r10_a_failed_indoor_sensor_raises_the_indoor_sensor_alert_not_just_any():
+    assert rules(_alerts_shown(dict(indoor_f=None), ["outdoor_sensor"])) == {"R10"}
+    assert rules(_alerts_shown(dict(indoor_f=None), ["short_cycle_blocked"])) == {"R10"}
+    assert rules(_alerts_shown(dict(indoor_f=None), ["indoor_sensor"])) == set()
+
+
+def test_r10_a_failed_outdoor_sensor_raises_the_outdoor_sensor_alert_not_just_any():
+    assert rules(_alerts_shown(dict(outdoor_f=None), ["indoor_sensor"])) == {"R10"}
+    assert rules(_alerts_shown(dict(outdoor_f=None), ["outdoor_sensor"])) == set()
+    both = _alerts_shown(dict(indoor_f=None, outdoor_f=None), ["indoor_sensor"])
+    assert [v.message.split(" ")[0] for v in both.violations] == ["outdoor"]
+
+
+# ----------------------------------------------------------------------------
+# reboots: the precise deadline, not an hour off
+# ----------------------------------------------------------------------------
+
+def test_l_heat_after_a_reboot_the_compressor_is_owed_once_min_off_from_the_boot_ends():
+    """A reboot 5 minutes after a start: min_off counts from the boot, the one
+    start of the hour is far from the limit, so Y1 is due at boot + min_off."""
+    plan = {0: dict(indoor_f=66.0), 300: dict(out="Y1 G"), 600: dict(boot=True, out="")}
+    assert at(run(plan, 1200, liveness=True), "L_heat") == [902]
+    plan[900] = dict(out="Y1 G")
+    assert rules(run(plan, 1200, liveness=True)) == set()
+
+
+def test_l_heat_after_a_reboot_the_remembered_starts_still_hold_the_compressor():
+    plan = _cycles([300, 800, 1300, 1800])
+    plan[2000] = dict(out="", indoor_f=66.0)
+    plan[2100] = dict(boot=True)
+    assert at(run(plan, 4000, liveness=True), "L_heat") == [3902]
+    plan[3900] = dict(out="Y1 G")
+    assert rules(run(plan, 4000, liveness=True)) == set()
+
+
+def test_l_heat_after_a_reboot_the_valve_may_move_at_once():
+    """Rule 6 holds the valve only once Y1 has run since boot: a heat call
+    after a reboot that follows a cooling run owes Y1 at boot + min_off."""
+    valve_b = {"reversing_valve": "B"}  # energized in heat: a boot leaves it in cool
+    plan = {0: dict(mode="cool", indoor_f=78.0), 300: dict(out="Y1 G"), 600: dict(indoor_f=76.0, out=""),
+            700: dict(boot=True, mode="heat", indoor_f=66.0)}
+    assert at(run(plan, 1500, valve_b, liveness=True), "L_heat") == [1002]
+    plan[701] = dict(out="OB")
+    plan[1000] = dict(out="Y1 G OB")
+    assert rules(run(plan, 1500, valve_b, liveness=True)) == set()
+
+
+# ----------------------------------------------------------------------------
+# acceptance decided from the contract (replay audit and property test)
+# ----------------------------------------------------------------------------
+
+def test_accept_settings_change_refuses_what_would_leave_the_mode_refused():
+    heat = {"mode": "heat", "fan": "auto", "heat_sp_f": 68.0, "cool_sp_f": 70.0}
+    emergency = dict(heat, mode="emergency")
+    auto = dict(heat, mode="auto", cool_sp_f=72.0)
+    assert accept_settings_change(emergency, {}, {"backup_heat": "none"})[1]
+    assert accept_settings_change(auto, {}, {"auto_deadband_f": 5.0})[1]
+    assert accept_settings_change(heat, {}, {"reversing_valve": "X"})[1]
+    assert accept_settings_change(heat, {}, {"compressor_stages": 3})[1]
+    assert accept_settings_change(heat, {"min_on_s": 60}, {"backup_heat": "none"}) == (
+        {"min_on_s": 60, "backup_heat": "none"}, None)
+    assert accept_settings_change(auto, {}, {"auto_deadband_f": 4.0}) == ({"auto_deadband_f": 4.0}, None)
+
+
+def test_replay_a_settings_change_the_device_must_refuse_changes_nothing():
+    """Emergency heat running, and the installer sets backup_heat none: the
+    device refuses it (emergency would have nothing to run), so E keeps running."""
+    scenario = {"tick_s": 1, "duration_s": 300, "events": [
+        {"t": 0, "mode": "emergency", "indoor_f": 66.0, "outdoor_f": 20.0},
+        {"t": 100, "settings": {"backup_heat": "none"}}]}
+    lines = [line(0), line(1, E=1, W2=1, G=1)]
+    assert check_replay_lines(scenario, lines) == []
+    taken = [line(0), line(1, E=1, W2=1, G=1), line(100)]
+    assert {v.rule for v in check_replay_lines(scenario, taken)} == {"L_emergency"}
+
+
+def test_acceptance_flags_a_device_that_took_what_it_had_to_refuse():
+    acceptance = Acceptance({})
+    acceptance.event({"t": 0, "mode": "heat", "heat_setpoint_f": 95})  # out of range: all of it refused
+    took = {"mode": "heat", "fan": "auto", "heat_sp_f": 95.0, "cool_sp_f": 76.0}
+    refused = dict(took, mode="off", heat_sp_f=68.0)
+    assert acceptance.disagreement(took, {}) == "mode 'heat' (must be 'off'); heat_sp_f 95.0 (must be 68.0)"
+    assert acceptance.disagreement(refused, {}) is None
+    acceptance.event({"t": 1, "mode": "heat", "settings": {"min_off_s": 60}})
+    assert acceptance.disagreement(refused, {"min_off_s": 60}) == "mode 'off' (must be 'heat')"
+    assert acceptance.disagreement(dict(refused, mode="heat"), {"min_off_s": 300}) == (
+        "settings.min_off_s 300 (must be 60)")
