@@ -8,6 +8,11 @@ loop. The ``ticks_ms`` clock starts just below its wrap. After every tick the
 independent monitor (``monitor.py``, written from the contract alone) checks
 all 13 interlocks and the liveness lines.
 
+The monitor is told only the raw events and the outputs: it decides itself
+which commands and settings the device had to accept (``monitor.Acceptance``,
+as the replay audit does), and after every event a device that accepted
+anything else (a refused setpoint taken, a valid mode refused) is a failure.
+
 Every step is an event of the replay contract, so a failing life is saved
 as a scenario file (its path is in the failure message) that
 ``python tools/replay.py FILE`` replays to the same output lines.
@@ -26,10 +31,9 @@ from conftest import FAILING_SCENARIOS, FIXED_SEED, seed_note, write_failing_sce
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
-from monitor import Monitor
+from monitor import FAN_MODES, MODES, Acceptance, Monitor, Violation
 
 from thermo import terminals as T
-from thermo.decide import FANS, MODES
 
 TICKS_PER_SEED = 500_000  # twice per run: a million checked ticks
 SUITE = settings(
@@ -71,7 +75,7 @@ outdoor_values = st.one_of(st.none(), st.integers(-200, 1000).map(lambda tenths:
 setpoints = st.integers(350, 1000).map(lambda tenths: tenths / 10)  # some out of range on purpose
 commands = st.fixed_dictionaries({}, optional={
     "mode": st.sampled_from(MODES + ("dry",)),
-    "fan": st.sampled_from(FANS),
+    "fan": st.sampled_from(FAN_MODES),
     "heat_setpoint_f": setpoints,
     "cool_setpoint_f": setpoints,
 })
@@ -106,7 +110,9 @@ class Watch:
     def __init__(self, config, tick_s, monitor_class=Monitor, on_violation=None):
         self.scenario = {"config": config, "tick_s": tick_s, "duration_s": 0, "events": []}
         parsed = sc.parse(self.scenario, interactive=True)
-        self.monitor = monitor_class(parsed["config"], liveness=True, tick_s=tick_s)
+        self.monitor = monitor_class(config, liveness=True, tick_s=tick_s)
+        self.acceptance = Acceptance(config)  # what the device must accept, decided by the monitor
+        self.event_pending = False
         self.on_violation = on_violation
         self.ticks = 0
         self.replay = WatchedReplay(parsed, self)
@@ -117,6 +123,8 @@ class Watch:
         t_ms = self.replay.now_ms if t_ms is None else t_ms
         event = dict(t=seconds(t_ms), **keys)
         self.scenario["events"].append(event)
+        self.acceptance.event(event)
+        self.event_pending = True
         self.replay.event(event, self.lines)
 
     def run(self, count):
@@ -128,24 +136,30 @@ class Watch:
         replay = self.replay
         thermostat = replay.thermostat
         outputs = {T.NAMES[i]: int(bool(thermostat.outputs & T.BITS[i])) for i in range(6)}
-        env = {
-            "mode": MODES[thermostat.mode],
-            "fan": FANS[thermostat.fan],
-            "heat_sp_f": thermostat.heat_setpoint_dF / 10,
-            "cool_sp_f": thermostat.cool_setpoint_dF / 10,
-            "indoor_f": replay.indoor_f,
-            "outdoor_f": replay.outdoor_f,
-            "boot": boot,
-            "settings": thermostat.settings.values,
-            "alerts": thermostat.alert_names(),
-        }
+        env = dict(self.acceptance.env(), indoor_f=replay.indoor_f, outdoor_f=replay.outdoor_f, boot=boot,
+                   alerts=thermostat.alert_names())
         self.monitor.observe(replay.now_ms / 1000, outputs, env)
         # A boot is always followed by a tick at the same instant: a violation
         # is reported there, so that a saved scenario ends on a tick.
         if not boot:
+            if self.event_pending:  # the tick at an event's instant: has it accepted what it must?
+                self.event_pending = False
+                self.check_acceptance()
             self.ticks += 1
             if self.monitor.violations and self.on_violation:
                 self.on_violation()
+
+    def check_acceptance(self):
+        """Flag a device whose accepted mode, fan, setpoints or settings differ
+        from what the monitor says it had to accept."""
+        thermostat = self.replay.thermostat
+        kept = thermostat.retained()
+        device = {"mode": kept["mode"], "fan": kept["fan"], "heat_sp_f": kept["heat_setpoint_dF"] / 10,
+                  "cool_sp_f": kept["cool_setpoint_dF"] / 10}
+        differs = self.acceptance.disagreement(device, thermostat.settings.values)
+        if differs:
+            t = self.replay.now_ms / 1000
+            self.monitor.violations.append(Violation("ACCEPTANCE", t, "the device accepted " + differs))
 
     def scenario_so_far(self):
         """The events so far as a scenario ending at the last tick, which
