@@ -55,6 +55,9 @@ def test_r3_furnace_never_runs_with_the_compressor_even_on_droop():
     config = {"backup_heat": "dual_fuel"}
     timeline = replay([heat(indoor=67.0, outdoor=45.0), {"t": 320, "indoor_f": 66.0}],
                       config=config, duration=1200)
+    # It happened: the heat pump ran, fell behind by the droop, and the furnace took over.
+    assert timeline.starts("Y1") and timeline.starts("W2")
+    assert timeline.starts("W2")[0] > timeline.starts("Y1")[0]
     assert not any(line["W2"] and (line["Y1"] or line["Y2"]) for line in timeline.lines)
 
 
@@ -151,13 +154,18 @@ def test_r6_the_valve_waits_changeover_delay_after_the_compressor_stops():
 
 
 def test_r6_the_valve_never_moves_while_the_compressor_runs():
-    timeline = replay([cool(indoor=79.0), {"t": 320, "mode": "auto", "indoor_f": 64.0}],
+    """Auto: a heat call (64 °F) comes while the compressor cools, held on by
+    min_on_s; the valve must wait until it has stopped."""
+    timeline = replay([{**cool(indoor=79.0), "mode": "auto"}, {"t": 100, "indoor_f": 64.0}],
                       config={"changeover_delay_s": 0, "min_off_s": 30}, duration=2000)
-    previous = None
-    for line in timeline.lines:
-        if previous and line["OB"] != previous["OB"]:
+    # It happened: the valve was asked to move (cool to heat) while the compressor ran ...
+    assert timeline.on(100) >= {"Y1", "OB"}
+    # ... and did move later, for a heating run.
+    heating = timeline.starts()[-1]
+    assert heating > 100 and "OB" not in timeline.on(heating)
+    for previous, line in zip(timeline.lines, timeline.lines[1:], strict=False):
+        if line["OB"] != previous["OB"]:
             assert previous["Y1"] == 0 and line["Y1"] == 0
-        previous = line
 
 
 def test_r6_before_the_first_run_the_valve_moves_at_once():
@@ -276,6 +284,7 @@ def test_r12_the_first_line_and_every_reboot_line_are_all_off():
 
 def test_r13_blower_runs_whenever_the_compressor_runs():
     timeline = replay([heat(indoor=67.0)], duration=900)
+    assert timeline.ever("Y1")  # it happened: the compressor ran
     assert all(line["G"] for line in timeline.lines if line["Y1"])
 
 
