@@ -3,8 +3,9 @@ settings and device options (``settings.json``), the user's state
 (``state.json``) and a config sent by `make deploy CONFIG=...`
 (``config.import.json``), each read bounded and checked whole.
 
-Problems become alerts through the ``alerts`` object given (the App's
-``alert``/``clear_alert``), never exceptions at boot.
+A settings change (:meth:`Files.change_settings`) is checked whole, saved,
+then applied. Problems become alerts through the ``alerts`` object given
+(:class:`app.report.Report`), never exceptions at boot.
 """
 
 from app import config
@@ -20,18 +21,15 @@ IMPORT_FILE = "config.import.json"
 IMPORT_BUSY_FILE = "config.import.json.busy"
 
 
-def state_key(thermostat):
-    """What of the user's state a change of must be saved."""
-    return (thermostat.mode, thermostat.fan, thermostat.heat_setpoint_dF, thermostat.cool_setpoint_dF)
-
-
 class Files:
     def __init__(self, flash, alerts):
         self.flash = flash
         self.alerts = alerts
         self.settings_store = Store(SETTINGS_FILE, flash)
         self.state_store = Store(STATE_FILE, flash)
-        self.saved_state_key = None  # set by the App once the state is loaded
+        # The user state last saved (or loaded): mode, fan and setpoints,
+        # compared at every tick field by field, so that no tuple is built.
+        self.saved_mode = self.saved_fan = self.saved_heat_dF = self.saved_cool_dF = None
         self.state_unsaved = False
         self.state_retry = Backoff()
 
@@ -103,6 +101,18 @@ class Files:
         self.settings_store.save(document)
         self.alerts.clear_alert("settings_file")  # what is stored now has been checked
 
+    def change_settings(self, thermostat, settings=None, options=None):
+        """Change installer settings and/or device options: the stored
+        document with the changes is checked whole (by app.config and by the
+        core, against the user's setpoints), saved, then applied to the
+        core; returns the new device options. Refused (SettingError) or not
+        saved (OSError): nothing changes."""
+        document, new_settings, new_options = self.settings_with(settings, options)
+        thermostat.check_settings(new_settings)
+        self.save_settings(document)
+        thermostat.apply_settings(new_settings)
+        return new_options
+
     # -- state.json ------------------------------------------------------------
 
     def load_state(self):
@@ -114,13 +124,25 @@ class Files:
             return None
         return data if isinstance(data, dict) else None
 
+    def mark_saved(self, thermostat):
+        """The thermostat's user state is what the flash holds."""
+        self.saved_mode = thermostat.mode
+        self.saved_fan = thermostat.fan
+        self.saved_heat_dF = thermostat.heat_setpoint_dF
+        self.saved_cool_dF = thermostat.cool_setpoint_dF
+
+    def state_changed(self, thermostat):
+        """Whether mode, fan or a setpoint differs from the saved state."""
+        return (thermostat.mode != self.saved_mode or thermostat.fan != self.saved_fan
+                or thermostat.heat_setpoint_dF != self.saved_heat_dF
+                or thermostat.cool_setpoint_dF != self.saved_cool_dF)
+
     def save_state(self, thermostat, y1_started):
         """Save user state when it changed (and the start history at each
         compressor start). A failing flash is retried after a minute, then
         twice as long each time up to an hour, with an alert: a flash that
         fails is not worn out by a write every tick."""
-        key = state_key(thermostat)
-        if key != self.saved_state_key or y1_started:
+        if y1_started or self.state_changed(thermostat):
             self.state_unsaved = True
         if not self.state_unsaved or not self.state_retry.ready():
             return
@@ -131,6 +153,6 @@ class Files:
             self.alerts.alert("state_write", "%s not saved (%s); next try in %d s" % (STATE_FILE, exc, wait_ms // 1000))
             return
         self.state_unsaved = False
-        self.saved_state_key = key
+        self.mark_saved(thermostat)
         self.state_retry.succeeded()
         self.alerts.clear_alert("state_write")

@@ -1,32 +1,71 @@
-"""What the console says at each control tick: every change of outputs
-(with the reason each terminal went off), of the rules holding terminals
-back, and of the core's alerts."""
+"""What the board tells people: the console at each control tick, the
+shell's own alerts, and the status LED.
+
+At each control tick the console gets every change of outputs (with the
+reason each terminal went off), of the rules holding terminals back, and
+of the core's alerts. A tick that changes none of them allocates nothing:
+the reasons and alerts are compared with copies kept from the tick before,
+element by element, and a line is built only when something changed.
+"""
 
 from app.console import log
 from thermo import terminals as T
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    const = lambda value: value  # noqa: E731
+
+LED_FAILED_MS = const(100)
+LED_ALERT_MS = const(250)
+LED_NORMAL_MS = const(1000)
 
 
 def names(bits):
     return " ".join(T.NAMES[i] for i in range(6) if bits & T.BITS[i]) or "none"
 
 
-def off_reason(name, held):
-    """Why a terminal went off: the core's reason (a rule of the gate, or
-    the decision's, such as a failed indoor sensor), else the call ended."""
-    return held.get(name, "call ended")
+def reason(th, i):
+    """Why terminal ``i`` is held back (or held on) this tick, or None: the
+    gate's rule when it overrode the decision, else the decision's reason
+    for a terminal that is off. As ``th.held_reasons()``, for one terminal."""
+    code = th.held[i]
+    if code is None and not th.outputs & T.BITS[i]:
+        code = th.noted[i]
+    return code
 
 
 class Report:
     def __init__(self):
+        self.alerts = {}  # the shell's own alerts: name -> reason
         self.outputs = 0
-        self.held = {}
-        self.alerts = []
+        self.reasons = [None] * 6  # reason(th, i) at the last tick, by terminal
+        self.core_alerts = 0  # the core's alert bits at the last tick
+        self.core_alert_names = []
+
+    # -- the shell's alerts ----------------------------------------------------
+
+    def alert(self, name, reason):
+        if self.alerts.get(name) != reason:
+            self.alerts[name] = reason
+            log("ALERT %s: %s" % (name, reason))
+
+    def clear_alert(self, name):
+        if self.alerts.pop(name, None) is not None:
+            log("alert cleared: %s" % name)
+
+    # -- the control tick --------------------------------------------------------
 
     def tick(self, th, outputs):
         """Log what this tick changed."""
-        held = th.held_reasons()
+        reasons = self.reasons
+        held_changed = False
+        for i in range(6):
+            code = reason(th, i)
+            if code != reasons[i]:
+                reasons[i] = code
+                held_changed = True
         changed = outputs ^ self.outputs
-        alerts = th.alert_names()
         if changed:
             parts = []
             for i in range(6):
@@ -36,18 +75,39 @@ class Report:
                     if outputs & bit:
                         parts.append("+" + name)
                     else:
-                        parts.append("-%s (%s)" % (name, off_reason(name, held)))
+                        parts.append("-%s (%s)" % (name, reasons[i] or "call ended"))
             log("outputs %s: %s" % (names(outputs), " ".join(parts)))
-        if held != self.held:
-            log("held: %s" % (" ".join("%s=%s" % (k, held[k]) for k in T.NAMES if k in held) or "nothing"))
-            self.held = held
-        if alerts != self.alerts:
+        if held_changed:
+            log("held: %s" % (self.holds() or "nothing"))
+        if th.alerts != self.core_alerts:
+            self.core_alerts = th.alerts
+            alerts = th.alert_names()
             for name in alerts:
-                if name not in self.alerts:
-                    reasons = " ".join("%s=%s" % (k, held[k]) for k in T.NAMES if k in held)
-                    log("ALERT %s (gate holds: %s)" % (name, reasons or "nothing"))
-            for name in self.alerts:
+                if name not in self.core_alert_names:
+                    log("ALERT %s (gate holds: %s)" % (name, self.holds() or "nothing"))
+            for name in self.core_alert_names:
                 if name not in alerts:
                     log("alert cleared: %s" % name)
-            self.alerts = alerts
+            self.core_alert_names = alerts
         self.outputs = outputs
+
+    def holds(self):
+        """``Y1=min_off W2=wait_droop``: every terminal held back, in terminal order."""
+        return " ".join("%s=%s" % (T.NAMES[i], self.reasons[i]) for i in range(6) if self.reasons[i] is not None)
+
+    # -- the status LED ------------------------------------------------------------
+
+    async def blink(self, task, hw, supervisor, thermostat):
+        """The LED's task: slow while all is well, faster with an alert,
+        fast after a crash."""
+        on = False
+        while True:
+            on = not on
+            hw.set_led(on)
+            if supervisor.failed:
+                period = LED_FAILED_MS
+            elif self.alerts or thermostat.alerts:
+                period = LED_ALERT_MS
+            else:
+                period = LED_NORMAL_MS
+            await task.pause(period)

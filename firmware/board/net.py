@@ -5,8 +5,8 @@ module sends the NTP request on a non-blocking UDP socket and polls for the
 answer instead, and looks the NTP host up the same way: one DNS query on a
 non-blocking UDP socket to the network's DNS server (``getaddrinfo`` would
 block the whole loop, for longer than the watchdog allows when the server
-does not answer). Every wait goes through the ``pause`` coroutine function
-the caller gives (its task's supervised pause, :meth:`app.tasks.Task.pause`),
+does not answer). Every wait goes through the ``pause`` the caller gives
+(its task's supervised pause, :meth:`app.tasks.Task.pause`, awaited),
 so a task joining Wi-Fi, resolving or waiting for NTP keeps checking in.
 Boards without Wi-Fi (the plain Pico) never import ``network``.
 """

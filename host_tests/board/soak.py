@@ -26,7 +26,7 @@ The replay is fed the trace as the board's sensors delivered it: each
 reading as the sensor answered it (decoded from the raw value with the
 datasheet formula, written out here, not the firmware's), at the control
 tick that follows, and the reading gone :data:`FRESH_MS` after the last one
-if no new one came, as the shell promises (``app.runner.READING_FRESH_MS``);
+if no new one came, as the shell promises (``app.readings.READING_FRESH_MS``);
 a reboot forgets readings.
 """
 
@@ -84,7 +84,7 @@ def run_on_cpython(name, situation, duration_ms, root, monkeypatch):
         with contextlib.redirect_stdout(console):
             plan.run(board.world, board.boot)
         plan.console = console.getvalue()
-        plan.fresh_ms = sys.modules["app.runner"].READING_FRESH_MS
+        plan.fresh_ms = sys.modules["app.readings"].READING_FRESH_MS
         monkeypatch.setattr(builtins, "open", real_open)
         monkeypatch.setattr(os, "rename", real_rename)
         monkeypatch.setattr(os, "remove", real_remove)

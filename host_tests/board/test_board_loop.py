@@ -216,7 +216,7 @@ def test_esp32_reads_the_indoor_sht3x_over_i2c(board):
     board.world.onewire[4] = 0.0
     store_file(board, "state.json", HEAT_70)
     board.boot(400_000)
-    assert app().humidity_dpct == 450
+    assert app().readings.humidity_dpct == 450
     assert 300_000 <= energized(board, 25)[0] <= 302_000  # Y1 on GPIO25, active low
 
 

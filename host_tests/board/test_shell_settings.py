@@ -67,14 +67,14 @@ def test_an_invalid_stored_file_is_not_merged_into_a_save_nor_its_alert_cleared(
     from thermo.schema import SettingError
 
     app = running(board, stored={"settings": {"min_off_s": 5}, "device": {}})
-    assert "settings_file" in app.alerts
+    assert "settings_file" in app.report.alerts
     with pytest.raises(SettingError, match="min_off_s: 5 is out of range"):
         app.save_settings({"aux_delay_s": 900})
-    assert "settings_file" in app.alerts
+    assert "settings_file" in app.report.alerts
     assert stored_settings(board)["settings"] == {"min_off_s": 5}
     assert app.thermostat.settings.values["aux_delay_s"] == 1800
     app.save_settings({"min_off_s": 600, "aux_delay_s": 900})  # the bad value replaced: all valid now
-    assert "settings_file" not in app.alerts
+    assert "settings_file" not in app.report.alerts
     assert stored_settings(board)["settings"] == {"min_off_s": 600, "aux_delay_s": 900}
     assert app.thermostat.settings.values["aux_delay_s"] == 900
 
@@ -131,7 +131,7 @@ def test_the_state_save_back_off_ends_when_the_flash_works_again(board, capsys, 
     from app.store import Flash, Store
 
     assert Store("state.json", Flash()).load()[0]["mode"] == "cool"
-    assert "state_write" not in sys.modules["app.runner"].current.alerts
+    assert "state_write" not in sys.modules["app.runner"].current.report.alerts
 
 
 @pytest.mark.parametrize("key, longest", [("wifi_ssid", 32), ("wifi_password", 64), ("ntp_host", 253)])

@@ -151,8 +151,8 @@ def test_every_task_declares_a_deadline_and_never_stays_silent_longer(board, mon
     board.world.at(0, watch)
     assert board.boot(HOUR_MS) == "halt"
     app = sys.modules["app.runner"].current
-    started = {task.name: task for task in app.started}
-    for task in app.started:
+    started = {task.name: task for task in app.supervisor.started}
+    for task in app.supervisor.started:
         if not task.handle.done():
             silences[task.name] = max(silences.get(task.name, 0), task.silent_ms())
     assert set(started) == {"control", "sensor_indoor", "sensor_outdoor", "supervisor", "led", "buttons", "clock",
@@ -174,7 +174,7 @@ def test_a_task_that_stops_checking_in_stops_the_watchdog_feed(board):
 
     def hang_the_leds():
         app = sys.modules["app.runner"].current
-        led = next(task for task in app.started if task.name == "led")
+        led = next(task for task in app.supervisor.started if task.name == "led")
         led.handle.cancel()  # as if it awaited something forever
 
     board.world.at(60_000, hang_the_leds)

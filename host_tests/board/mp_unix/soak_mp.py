@@ -101,9 +101,9 @@ def boot(run_ms, cause):
         ended = "watchdog"
     except world_module.MachineReset:
         ended = "reset"
-    runner = sys.modules.get("app.runner")
-    if runner is not None:
-        fresh[0] = runner.READING_FRESH_MS
+    readings = sys.modules.get("app.readings")
+    if readings is not None:
+        fresh[0] = readings.READING_FRESH_MS
     return ended
 
 
