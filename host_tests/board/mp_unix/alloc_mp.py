@@ -1,0 +1,199 @@
+# Heap allocation of the whole board application's steady loop, on the
+# MicroPython unix port (for tools/bench_app.py):
+#
+#   micropython alloc_mp.py FIRMWARE HOST_BOARD BOARDS WORKDIR [TICKS [WINDOWS]]
+#
+# The real boot.py and main.py run a Raspberry Pi Pico (two DS18B20, the LED,
+# three buttons, no Wi-Fi) on the fakes and the virtual clock, as
+# soak_mp.py does: every task of the board runs (control, both sensors, the
+# supervisor, the LED, the buttons polled every 50 ms). Heat mode, 70 °F.
+# After the loop has settled, two phases are measured, WINDOWS windows of
+# TICKS control ticks each, the garbage collector off during each window:
+# idle (72 °F inside) and steady heating (68 °F inside: Y1, G, and W2 once
+# its 30-minute delay is over).
+#
+# gc.mem_alloc() is read at the start and the end of each window. What the
+# sensor drivers (board/sensors.py) and the fake 1-Wire devices under them
+# allocate is metered where it happens and printed apart; the rest is the
+# application's loop, its scheduler and the fake pins and clock. The
+# scheduler alone is measured too: the same waits, no work.
+# Prints "phase NAME key=value ..." lines and "scheduler_alone key=value ...".
+import sys
+
+FIRMWARE, HERE, BOARDS, WORKDIR = sys.argv[1:5]
+sys.path[:0] = [FIRMWARE, HERE, HERE + "/mp_unix"]
+
+import asyncio  # noqa: E402 -- before time is replaced (soak_mp.py says why)
+import asyncio.core as core  # noqa: E402
+import gc  # noqa: E402
+import os  # noqa: E402
+
+import vtime  # noqa: E402
+from fakes import world as world_module  # noqa: E402
+
+CONTROL_PERIOD_MS = 5000
+WINDOW_TICKS = int(sys.argv[5]) if len(sys.argv) > 5 else 120  # control ticks per window
+WINDOWS = int(sys.argv[6]) if len(sys.argv) > 6 else 6  # windows per phase
+SETTLE_MS = 40 * 60_000  # after a change of conditions: W2's 30-minute delay is over
+IDLE_C, HEATING_C, OUTDOOR_C = 22.25, 20.0, 0.0  # 72.05 °F, 68 °F, 32 °F
+
+world = world_module.World()
+world_module.WORLD = world
+for module_name in ("machine", "onewire", "ds18x20", "network", "ntptime", "socket"):
+    sys.modules[module_name] = __import__("fakes." + module_name, None, None, [module_name])
+sys.modules["time"] = vtime
+core.ticks = lambda: (1 << 40) + world.now_ms
+world.logged_pins = set()  # the fakes keep no logs: they would allocate
+world.log_feeds = False
+os.chdir(WORKDIR)
+
+# The windows: (start_ms, end_ms, phase), in order. Each is opened and
+# closed where the scheduler idles (below), never inside a task, with the
+# collector run just before and off during it. A phase is several windows
+# (the drivers' allocation over a whole phase would not fit the heap).
+WINDOW_MS = WINDOW_TICKS * CONTROL_PERIOD_MS
+windows = []
+at = 60_000 + SETTLE_MS
+for phase in ("idle", "heating"):
+    for _ in range(WINDOWS):
+        windows.append((at, at + WINDOW_MS, phase))
+        at += WINDOW_MS + 1000
+    at += SETTLE_MS
+HEAT_AT_MS = windows[WINDOWS - 1][1] + 1000
+END_MS = windows[-1][1] + 1000
+totals = {}  # phase -> [bytes in all, devices, drivers, windows, outputs]
+current = [None, 0]  # the open window's phase and gc.mem_alloc() at its start
+
+# Meters, in bytes, added to only while a window is open: the fake 1-Wire
+# devices, and the sensor drivers (board/sensors.py, the devices' share
+# included). The fake world's clock is not metered: it allocates nothing in
+# a steady loop, and anything it did allocate would count against the app.
+DEVICES = [0]
+DRIVERS = [0]
+measuring = [False]
+
+
+def app():
+    return sys.modules["app.runner"].current
+
+
+def wait_io_event(self, dt):
+    if dt < 0:
+        raise RuntimeError("every task waits for I/O that never comes")
+    now = world.now_ms
+    if measuring[0] and now >= windows[0][1]:
+        used = gc.mem_alloc() - current[1]
+        measuring[0] = False
+        total = totals.setdefault(current[0], [0, 0, 0, 0, 0])
+        total[0] += used
+        total[1] += DEVICES[0]
+        total[2] += DRIVERS[0]
+        total[3] += 1
+        total[4] = app().thermostat.outputs
+        windows.pop(0)
+        gc.enable()
+    if not measuring[0] and windows and now >= windows[0][0]:
+        gc.collect()
+        gc.disable()
+        DEVICES[0] = DRIVERS[0] = 0
+        current[0] = windows[0][2]
+        current[1] = gc.mem_alloc()
+        measuring[0] = True
+    world.advance(dt)
+
+
+core.IOQueue.wait_io_event = wait_io_event
+
+
+def metered(function, meter, arguments):
+    """``function`` (a method of one or two arguments), its allocation added
+    to ``meter`` (the wrapper itself allocates nothing: no *args tuple)."""
+    if arguments == 1:
+        def wrapper(self):
+            if not measuring[0]:
+                return function(self)
+            before = gc.mem_alloc()
+            result = function(self)
+            meter[0] += gc.mem_alloc() - before
+            return result
+    else:
+        def wrapper(self, argument):
+            if not measuring[0]:
+                return function(self, argument)
+            before = gc.mem_alloc()
+            result = function(self, argument)
+            meter[0] += gc.mem_alloc() - before
+            return result
+    return wrapper
+
+from fakes import ds18x20 as fake_ds18x20  # noqa: E402
+
+for method, arguments in (("convert_temp", 1), ("read_scratch", 2), ("read_temp", 2), ("scan", 1)):
+    setattr(fake_ds18x20.DS18X20, method, metered(getattr(fake_ds18x20.DS18X20, method), DEVICES, arguments))
+from board import sensors  # noqa: E402 -- main.py's import finds it patched
+
+for method in ("start", "read"):
+    setattr(sensors.DS18B20, method, metered(getattr(sensors.DS18B20, method), DRIVERS, 1))
+
+from app.store import encode  # noqa: E402
+
+with open(BOARDS + "/rpi_pico.json") as f:
+    board_text = f.read()
+with open("board.json", "w") as f:
+    f.write(board_text)
+with open("state.json", "wb") as f:
+    f.write(encode(1, {"mode": "heat", "fan": "auto", "heat_setpoint_dF": 700, "cool_setpoint_dF": 760,
+                       "start_ages_ms": []}))
+world.onewire[22] = IDLE_C
+world.onewire[21] = OUTDOOR_C
+
+world.at(HEAT_AT_MS, lambda: world.onewire.__setitem__(22, HEATING_C))
+world.halt_at_ms = END_MS
+
+
+def run_file(path):
+    with open(path) as f:
+        source = f.read()
+    exec(source, {"__name__": "__main__"})
+
+
+try:
+    run_file(FIRMWARE + "/boot.py")
+    run_file(FIRMWARE + "/main.py")
+except world_module.Halt:
+    pass
+
+# The scheduler alone: the same waits as the board's tasks, with no work.
+SCHEDULER = [0]
+
+
+async def waiter(period_ms):
+    while True:
+        await asyncio.sleep_ms(period_ms)
+
+
+async def scheduler_only():
+    for period_ms in (CONTROL_PERIOD_MS, 750, 4250, 750, 4250, 1000, 1000, 50):
+        asyncio.create_task(waiter(period_ms))
+    await asyncio.sleep_ms(10_000)
+    gc.collect()
+    gc.disable()
+    before = gc.mem_alloc()
+    await asyncio.sleep_ms(WINDOW_MS)
+    SCHEDULER[0] = gc.mem_alloc() - before
+    gc.enable()
+
+
+world.stopped = False
+world.wdt_timeout_ms = None
+world.halt_at_ms = None
+world.events = []
+measuring[0] = False
+asyncio.new_event_loop()
+asyncio.run(scheduler_only())
+
+for phase in ("idle", "heating"):
+    used, devices, drivers, count, outputs = totals[phase]
+    print("phase %s ticks=%d outputs=%d bytes=%d drivers=%d devices=%d" % (
+        phase, count * WINDOW_TICKS, outputs, used, drivers, devices))
+print("scheduler_alone ticks=%d bytes=%d" % (WINDOW_TICKS, SCHEDULER[0]))
