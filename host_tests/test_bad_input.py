@@ -71,12 +71,12 @@ def bad_values(key, kind, allowed):
 
 BAD_SETTINGS = [
     pytest.param(key, kind, allowed, unit, value, id="%s=%s" % (key, what))
-    for key, kind, _default, allowed, unit, _meaning in schema.SCHEMA
+    for key, kind, _default, allowed, unit in schema.SCHEMA
     for what, value in bad_values(key, kind, allowed)
 ]
 NUMBER_SETTINGS = [
     pytest.param(key, allowed, id=key)
-    for key, kind, _default, allowed, _unit, _meaning in schema.SCHEMA
+    for key, kind, _default, allowed, _unit in schema.SCHEMA
     if kind in NUMBER_KINDS
 ]
 NULLABLE_SETTINGS = [entry[0] for entry in schema.SCHEMA if entry[1] in NULLABLE_KINDS]

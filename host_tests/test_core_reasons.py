@@ -100,8 +100,10 @@ def test_every_code_the_core_records_is_in_the_table():
     for module in ("gate", "decide", "control", "recovery"):
         with open(reasons.__file__.replace("reasons.py", module + ".py")) as handle:
             source += handle.read()
-    recorded = re.findall(r'(?:hold\(t, out, [^,]+, |note\(t, [^,]+, |held\[\d\] = |held\[0\] == )([^)\n:]+)', source)
-    recorded = [code for code in recorded if code not in ("reason", "None", "code")]  # inside hold() and note()
+    # hold()/mark() in the gate, note()/note_all() in the decision, the
+    # codes start_hold() answers with, and the one the alert reads.
+    recorded = re.findall(r'(?:hold\(held, out, [^,]+, |mark\(held, [^,]+, |note\(w, [^,]+, |note_all\(w, [^,]+, '
+                          r'|return |\] == )("[a-z0-9_]+")', source)
     assert len(recorded) > 20
     for code in recorded:
         assert code.startswith('"') and code.strip('"') in reason_codes(), code

@@ -21,6 +21,7 @@ for folder in (TOOLS, FIRMWARE):
 import settings_table  # noqa: E402
 
 from thermo import schema  # noqa: E402
+from thermo.meanings import MEANINGS  # noqa: E402
 
 README = REPO / "README.md"
 
@@ -71,9 +72,13 @@ def test_allowed_shows_the_range_with_its_unit_or_the_choices(key, allowed):
     assert rows()[key][1] == allowed
 
 
-def test_meaning_is_the_schemas_own_words():
-    meanings = {entry[0]: entry[5] for entry in schema.SCHEMA}
-    assert {key: row[2] for key, row in rows().items()} == meanings
+def test_meaning_is_the_meanings_table_own_words():
+    assert {key: row[2] for key, row in rows().items()} == MEANINGS
+
+
+def test_every_setting_has_a_meaning_and_every_meaning_a_setting():
+    assert sorted(MEANINGS) == sorted(entry[0] for entry in schema.SCHEMA)
+    assert all(MEANINGS.values())
 
 
 def readme_with(tmp_path, between):

@@ -16,8 +16,9 @@ MicroPython-clean so that the conformance run can use it.
 from thermo import terminals as T
 from thermo.control import CONTROL_PERIOD_MS, Thermostat
 from thermo.schedule import minute_after, week_origin
-from thermo.schema import SettingError, is_number, show, validate
+from thermo.schema import SettingError, validate
 from thermo.ticks import TICKS_MASK, TICKS_PERIOD
+from thermo.values import is_number, show
 
 # A scenario's tick_s defaults to the firmware's control period, the one
 # constant the board and the simulator use too.

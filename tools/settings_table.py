@@ -21,6 +21,7 @@ if str(FIRMWARE) not in sys.path:
     sys.path.insert(0, str(FIRMWARE))
 
 from thermo import schema  # noqa: E402
+from thermo.meanings import MEANINGS  # noqa: E402
 
 BEGIN = "<!-- settings-table -->"
 END = "<!-- /settings-table -->"
@@ -56,9 +57,9 @@ def cell(text):
 def table():
     """The Markdown table, one row per setting in schema order, ending in a newline."""
     rows = ["| key | default | allowed | meaning |", "| --- | --- | --- | --- |"]
-    for key, kind, default, allowed, unit, meaning in schema.SCHEMA:
+    for key, kind, default, allowed, unit in schema.SCHEMA:
         rows.append("| `%s` | `%s` | %s | %s |" % (
-            key, default_text(default), cell(allowed_text(kind, allowed, unit)), cell(meaning)))
+            key, default_text(default), cell(allowed_text(kind, allowed, unit)), cell(MEANINGS[key])))
     return "\n".join(rows) + "\n"
 
 

@@ -3,31 +3,31 @@
 A shell (the board's main loop, the replay tool, a test) owns one
 :class:`Thermostat`, feeds it readings and commands, and calls
 :meth:`Thermostat.tick` every control period with the monotonic clock in
-``ticks_ms`` units. The tick advances the timers, asks :mod:`thermo.decide`
-what it would like, passes that through the safety gate
-(:mod:`thermo.gate`) and commits the result to ``outputs``.
+``ticks_ms`` units. The tick advances the timers (:mod:`thermo.timers`),
+asks :mod:`thermo.decide` what it would like (a :class:`thermo.decide.Wish`:
+an action and terminals), passes that through the safety gate
+(:mod:`thermo.gate`), commits the result to ``outputs``, and names what
+now runs in ``action`` (a :data:`thermo.modes.ACTIONS` index).
 
-The state is updated in place rather than returned anew, so that a steady
-tick allocates nothing on the board; every field is an int, a bool, a
-constant string or None. Time is only ever elapsed counters (see
-:mod:`thermo.ticks`), so a ``ticks_ms`` wrap cannot confuse a timer.
+The thermostat is the only writer of its state: the decision proposes the
+call's memory in the wish, the gate only reads, and the commit fires the
+timer events of each change of the outputs. The state is updated in place
+rather than returned anew, so that a tick allocates nothing on the board;
+every field is an int, a bool, a constant string or None. Time is only ever
+elapsed counters (see :mod:`thermo.ticks`), so a ``ticks_ms`` wrap cannot
+confuse a timer.
 """
 
+from thermo import modes as M
 from thermo import schema
 from thermo import terminals as T
-from thermo.decide import (
-    AUTO,
-    EMERGENCY,
-    FANS,
-    HOUR_MS,
-    MODES,
-    OFF,
-    decide,
-)
+from thermo import timers as EV
+from thermo.decide import Wish, decide
 from thermo.gate import enforce
 from thermo.recovery import RECOVERY_RATE_DEFAULT_DF_H, follow_schedule, learn_recovery
-from thermo.schema import NO_BACKUP, SettingError, show, show_tenths, tenths
-from thermo.ticks import ELAPSED_CAP_MS, grow, step_ms
+from thermo.schema import DUAL_FUEL, NO_BACKUP
+from thermo.ticks import step_ms
+from thermo.values import SettingError, is_number, show, show_tenths, tenths
 
 try:
     from micropython import const
@@ -54,8 +54,6 @@ DEFAULT_COOL_SETPOINT_DF = const(760)
 # A reading outside this span (tenths of °F) is a sensor fault, not weather.
 READING_MIN_DF = const(-600)
 READING_MAX_DF = const(1500)
-# Slots for recent compressor starts: the largest max_starts_per_hour.
-START_SLOTS = const(12)
 
 COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
 # Settings that say what the terminals drive: changing one is a re-wiring.
@@ -73,21 +71,23 @@ def _index(names, key, value):
 
 def _setpoint_dF(key, value, allowed):
     low, high = allowed
-    if not schema.is_number(value) or value != value or not low <= value <= high:
+    if not is_number(value) or value != value or not low <= value <= high:
         raise SettingError(key, "%s is out of range (allowed: %d to %d °F)" % (show(value), low, high))
     return tenths(value)
 
 
 class Sensor:
     """One temperature sensor as the core sees it: failed from boot until a
-    first valid reading, and again once no valid reading has come for the
-    timeout. A reading counts from the tick it is taken for."""
+    first valid reading, and again once no valid reading has come for
+    sensor_timeout_s, judged by the setting in force now: a shorter timeout
+    acts at once (trusting a stale reading is the unsafe direction). A
+    reading counts from the tick it is taken for."""
 
-    def __init__(self):
+    def __init__(self, fresh_timer):
         self.raw_dF = 0
-        self.age_ms = 0
         self.seen = False
         self.fresh = False
+        self.timer = fresh_timer
 
     def reading(self, value_dF):
         """A reading in tenths of °F; None, or a value no sensor could mean,
@@ -96,16 +96,16 @@ class Sensor:
             self.raw_dF = value_dF
             self.fresh = True
 
-    def advance(self, step):
-        if self.fresh:
-            self.age_ms = 0
+    def taken(self):
+        """True once, at the tick after a valid reading."""
+        fresh = self.fresh
+        if fresh:
             self.seen = True
             self.fresh = False
-        else:
-            self.age_ms = grow(self.age_ms, step)
+        return fresh
 
     def ok(self, timeout_ms):
-        return self.seen and self.age_ms < timeout_ms
+        return self.seen and self.timer.elapsed_ms < timeout_ms
 
 
 class Thermostat:
@@ -114,33 +114,33 @@ class Thermostat:
 
     def __init__(self, settings=None, now_ms=0, retained=None):
         self.settings = schema.Settings(schema.validate(settings or {}))
-        self.mode = OFF
+        self.mode = M.OFF
         self.fan = 0
         self.heat_setpoint_dF = DEFAULT_HEAT_SETPOINT_DF
         self.cool_setpoint_dF = DEFAULT_COOL_SETPOINT_DF
+        # Every timer and the rings of recent starts; a boot starts min_off.
+        self.timers = EV.Timers()
+        self.timers.fire(EV.BOOT, self.settings)
         # Sensors, and what decide and gate read of them each tick.
-        self.indoor = Sensor()
-        self.outdoor = Sensor()
+        self.indoor = Sensor(self.timers.indoor_fresh)
+        self.outdoor = Sensor(self.timers.outdoor_fresh)
         self.indoor_ok = False
         self.indoor_dF = 0
         self.outdoor_ok = False
         self.outdoor_dF = 0
-        # Outputs, and why a terminal is off: the gate's rule that held it
-        # back (``held``) or the decision's own reason (``noted``); codes
-        # from thermo.reasons.
+        # What the decision wants (reused every tick), the outputs, what now
+        # runs, and why a terminal is off: the gate's rule that held it back
+        # (``held``) or the decision's own reason (``noted``); codes from
+        # thermo.reasons, one per terminal in thermo.terminals order.
+        self.wish = Wish()
         self.outputs = 0
+        self.action = M.OFF
         self.held = [None] * 6
-        self.noted = [None] * 6
+        self.noted = self.wish.noted
         self.alerts = 0
         self.last_tick_ms = now_ms
-        # Compressor and backup timers; boot is a turn-off of everything.
         self.rewired = False
-        self._timers_from_boot()
-        self.fan_state_ms = ELAPSED_CAP_MS
-        self.start_ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
-        # For each max_starts_per_hour value (1..12): how long ago it was
-        # last in force, so that the limit is the smallest value of the hour.
-        self.limit_ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
+        self.y1_mode = M.OFF  # the mode a compressor run started in (rule 5)
         # The schedule, and smart recovery with its learned heating rate.
         self.wall_minute = -1
         self.seen_minute = -1
@@ -149,12 +149,14 @@ class Thermostat:
         self.recovery_aux_ok = False
         self.recovery_learned = False
         self.recovery_from_dF = 0
-        self.recovery_ms = 0
         self.recovery_strips = False
         self.recovery_rate_dF_h = RECOVERY_RATE_DEFAULT_DF_H
         # The current call and its escalation (Y2, W2, furnace backup): none.
         self.heat_call = False
-        self.start_call(False, False)
+        self.cool_call = False
+        self.stage2_on = False
+        self.aux_on = False
+        self.furnace_backup = False
         if retained:
             self._restore(retained)
 
@@ -169,13 +171,16 @@ class Thermostat:
             if key not in COMMAND_KEYS:
                 raise SettingError(key, "unknown command (known: %s)" % ", ".join(COMMAND_KEYS))
         if "mode" in changes:
-            mode = _index(MODES, "mode", changes["mode"])
+            mode = _index(M.MODES, "mode", changes["mode"])
         if "fan" in changes:
-            fan = _index(FANS, "fan", changes["fan"])
+            fan = _index(M.FANS, "fan", changes["fan"])
         if "heat_setpoint_f" in changes:
             heat_dF = _setpoint_dF("heat_setpoint_f", changes["heat_setpoint_f"], HEAT_SETPOINT_RANGE)
         if "cool_setpoint_f" in changes:
             cool_dF = _setpoint_dF("cool_setpoint_f", changes["cool_setpoint_f"], COOL_SETPOINT_RANGE)
+        self._set_user_state(mode, fan, heat_dF, cool_dF)
+
+    def _set_user_state(self, mode, fan, heat_dF, cool_dF):
         self._check_user_state(self.settings, mode, heat_dF, cool_dF)
         if mode != self.mode:
             self._cut_call()
@@ -191,9 +196,9 @@ class Thermostat:
         A re-wiring (a change of reversing_valve, compressor_stages or
         backup_heat: the terminals now drive other equipment) ends the call
         at the next tick, min_on_s or not, and then counts as a boot for
-        every timer. Any other change keeps a running timer at the longer
-        of its old and new length: no settings change shortens a protection
-        already under way.
+        every timer. Any other change leaves running timers as they are:
+        each fixed its length when it started (thermo.timers), so no
+        settings change shortens a protection already under way.
         """
         new = self.check_settings(changes)
         values = new.values
@@ -203,16 +208,11 @@ class Thermostat:
             if values[key] != old.values[key]:
                 rewired = True
         if new.max_starts_per_hour != old.max_starts_per_hour:
-            self.limit_ages_ms[old.max_starts_per_hour - 1] = 0  # in force until now
+            self.timers.compressor_starts.limit_replaced(old.max_starts_per_hour)
         self.settings = new
         if rewired:
             self.rewired = True  # the next tick ends the call and restarts the timers
             self._cut_call()
-        else:
-            self.y1_min_off_ms = max(self.y1_min_off_ms, new.min_off_ms)
-            self.y1_min_on_ms = max(self.y1_min_on_ms, new.min_on_ms)
-            self.changeover_ms = max(self.changeover_ms, new.changeover_delay_ms)
-            self.dual_fuel_delay_ms = max(self.dual_fuel_delay_ms, new.dual_fuel_switch_delay_ms)
 
     def check_settings(self, changes):
         """The Settings that ``changes`` would give, checked whole against
@@ -224,9 +224,9 @@ class Thermostat:
 
     @staticmethod
     def _check_user_state(settings, mode, heat_dF, cool_dF):
-        if mode == EMERGENCY and settings.backup == NO_BACKUP:
+        if mode == M.EMERGENCY and settings.backup == NO_BACKUP:
             raise SettingError("mode", '"emergency" is refused with backup_heat "none" (nothing to run)')
-        if mode == AUTO and cool_dF - heat_dF < settings.auto_deadband_dF:
+        if mode == M.AUTO and cool_dF - heat_dF < settings.auto_deadband_dF:
             raise SettingError("cool_setpoint_f", "%s is closer than auto_deadband_f %s to heat_setpoint_f %s" % (
                 show_tenths(cool_dF), show_tenths(settings.auto_deadband_dF), show_tenths(heat_dF)))
 
@@ -252,66 +252,95 @@ class Thermostat:
         self._advance(step_ms(now_ms, self.last_tick_ms))
         self.last_tick_ms = now_ms
         if self.rewired:
-            self._timers_from_rewiring()
+            self.timers.fire(EV.BOOT, self.settings)  # a re-wiring counts as a boot
         self._judge_sensors()
         if self.wall_minute != self.seen_minute:
             self.seen_minute = self.wall_minute
             follow_schedule(self)
-        out = enforce(self, decide(self))
+        wish = self.wish
+        decide(self, wish)
+        out = enforce(self, self.timers, wish, self.held)
+        self._follow(wish)
         self._commit(out)
-        self.rewired = False  # the re-wiring's call has ended
+        if self.rewired:
+            # The re-wiring's call has ended at this tick: that stop is the
+            # boot, so the valve is free as after one (rule 6).
+            self.timers.fire(EV.BOOT, self.settings)
+            self.rewired = False
+        self.action = self._action_of(out)
         self._raise_alerts()
         return out
 
     def _advance(self, step):
-        self.y1_state_ms = grow(self.y1_state_ms, step)
-        self.w2_state_ms = grow(self.w2_state_ms, step)
-        self.fan_state_ms = grow(self.fan_state_ms, step)
-        self.indoor.advance(step)
-        self.outdoor.advance(step)
-        ages = self.start_ages_ms
-        limit_ages = self.limit_ages_ms
-        for index in range(START_SLOTS):
-            ages[index] = grow(ages[index], step)
-            limit_ages[index] = grow(limit_ages[index], step)
-        if self.recovering:
-            self.recovery_ms = grow(self.recovery_ms, step)
-            if self.outputs & T.W2:
-                self.recovery_strips = True
-        if self.outputs & T.Y1:
-            if self.heat_call or self.cool_call:
-                self.call_run_ms = grow(self.call_run_ms, step)
-            if self.heat_call:
-                self.aux_run_ms = grow(self.aux_run_ms, step)
+        """Count time: every timer, the upstage ones while Y1 ran in a call."""
+        running = self.outputs & T.Y1 != 0
+        self.timers.advance(step, running and (self.heat_call or self.cool_call), running and self.heat_call)
+        if self.recovering and self.outputs & T.W2:
+            self.recovery_strips = True
 
     def _judge_sensors(self):
         s = self.settings
+        events = 0
+        if self.indoor.taken():
+            events |= EV.INDOOR_READ
+        if self.outdoor.taken():
+            events |= EV.OUTDOOR_READ
+        if events:
+            self.timers.fire(events, s)
         self.indoor_ok = self.indoor.ok(s.sensor_timeout_ms)
         self.indoor_dF = self.indoor.raw_dF + s.indoor_offset_dF
         self.outdoor_ok = self.outdoor.ok(s.sensor_timeout_ms)
         self.outdoor_dF = self.outdoor.raw_dF + s.outdoor_offset_dF
 
+    def _follow(self, wish):
+        """Keep the call's memory that the decision proposed."""
+        if wish.fresh:
+            self._start_call(wish.heat_call, wish.cool_call)
+        self.stage2_on = wish.stage2
+        self.aux_on = wish.aux
+        self.furnace_backup = wish.furnace_backup
+        if wish.aux_left:
+            self.timers.fire(EV.AUX_LEFT, self.settings)
+
     def _commit(self, out):
-        s = self.settings
+        """The outputs change: each change fires its timer events."""
         changed = out ^ self.outputs
+        events = 0
         if changed & T.Y1:
-            self.y1_state_ms = 0
             if out & T.Y1:
-                self._record_start()
-                self.y1_min_on_ms = s.min_on_ms
+                events |= EV.Y1_ON
+                self.timers.compressor_starts.record()
                 self.y1_mode = self.mode
-                self.y1_ran = True
             else:
-                self.y1_min_off_ms = s.min_off_ms
-                self.changeover_ms = s.changeover_delay_ms
-                self.dual_fuel_delay_ms = s.dual_fuel_switch_delay_ms
+                events |= EV.Y1_OFF
         if changed & T.W2:
-            self.w2_state_ms = 0
-            if not out & T.W2:
-                self.dual_fuel_delay_ms = s.dual_fuel_switch_delay_ms
+            if out & T.W2:
+                events |= EV.W2_ON
+                self.timers.strip_starts.record()
+            else:
+                events |= EV.W2_OFF
         if changed & T.G:
-            self.fan_state_ms = 0
+            events |= EV.G_ON if out & T.G else EV.G_OFF
+        if events:
+            self.timers.fire(events, self.settings)
         self.outputs = out
+
+    def _action_of(self, out):
+        """What runs, after the gate: the action a user is shown."""
+        if out & T.E:
+            return M.EMERGENCY_HEAT
+        if out & (T.Y1 | T.W2):
+            valve_cool = bool(out & T.OB) != self.settings.reversing_valve_b
+            if out & T.Y1 and valve_cool:
+                return M.COOLING
+            if self.recovering:
+                return M.RECOVERY
+            if out & T.Y1:
+                return M.HEAT_PUMP_AND_STRIPS if out & T.W2 else M.HEAT_PUMP
+            return M.FURNACE if self.settings.backup == DUAL_FUEL else M.STRIPS
+        if out & T.G:
+            return M.FAN
+        return M.OFF if self.mode == M.OFF else M.IDLE
 
     def _raise_alerts(self):
         alerts = 0
@@ -319,87 +348,29 @@ class Thermostat:
             alerts |= ALERT_INDOOR_SENSOR
         if not self.outdoor_ok:
             alerts |= ALERT_OUTDOOR_SENSOR
-        if self.held[0] == "max_starts":
+        if self.held[T.index_of(T.Y1)] == "max_starts":
             alerts |= ALERT_SHORT_CYCLE_BLOCKED
         self.alerts = alerts
 
-    # -- call and start bookkeeping (used by decide and gate) -------------
-
-    def _timers_from_boot(self):
-        """Every timer as at power-up: Y1 and W2 have just turned off, the
-        compressor has not run (rule 6 then lets the valve move freely), and
-        min_off, the changeover and the dual-fuel delay count from now. A
-        boot does this, and so does a re-wiring."""
-        s = self.settings
-        self.y1_state_ms = 0
-        self.y1_min_off_ms = s.min_off_ms
-        self.y1_min_on_ms = s.min_on_ms
-        self.changeover_ms = s.changeover_delay_ms
-        self.dual_fuel_delay_ms = s.dual_fuel_switch_delay_ms
-        self.y1_ran = False
-        self.y1_mode = OFF
-        self.w2_state_ms = 0
-
-    def _timers_from_rewiring(self):
-        """A re-wiring counts as a boot for every timer, at the tick that
-        ends its call (so no time from before the change counts), yet it
-        shortens no protection already running: a min_off or a dual-fuel
-        delay under way keeps what it had left if that is longer (no
-        settings change bypasses a timer)."""
-        running = self.outputs
-        min_off_left = 0 if running & T.Y1 else self.y1_min_off_ms - self.y1_state_ms
-        dual_fuel_left = 0
-        if not running & T.Y1:
-            dual_fuel_left = self.dual_fuel_delay_ms - self.y1_state_ms
-        if not running & T.W2:
-            dual_fuel_left = max(dual_fuel_left, self.dual_fuel_delay_ms - self.w2_state_ms)
-        self._timers_from_boot()
-        self.y1_min_off_ms = max(self.y1_min_off_ms, min_off_left)
-        self.dual_fuel_delay_ms = max(self.dual_fuel_delay_ms, dual_fuel_left)
+    # -- the call ---------------------------------------------------------
 
     def _cut_call(self):
         """End the call before it is satisfied (a mode change, a re-wiring):
         its escalation starts afresh, and a recovery under way is not learned
         from, since it has not reached its setpoint."""
         self.recovery_learned = True
-        self.start_call(False, False)
+        self._start_call(False, False)
 
-    def start_call(self, heat_call, cool_call):
-        """A call begins or ends: its escalation starts afresh."""
+    def _start_call(self, heat_call, cool_call):
+        """A call begins or ends: its escalation and upstage timers start afresh."""
         if self.recovering and self.heat_call and not heat_call and self.indoor_ok:
             learn_recovery(self)  # the early start has reached its setpoint
         self.heat_call = heat_call
         self.cool_call = cool_call
-        self.call_run_ms = 0
-        self.aux_run_ms = 0
         self.stage2_on = False
         self.aux_on = False
         self.furnace_backup = False
-
-    def _record_start(self):
-        ages = self.start_ages_ms
-        oldest = 0
-        for index in range(1, START_SLOTS):
-            if ages[index] > ages[oldest]:
-                oldest = index
-        ages[oldest] = 0
-
-    def starts_in_last_hour(self):
-        count = 0
-        for age_ms in self.start_ages_ms:
-            if age_ms < HOUR_MS:
-                count += 1
-        return count
-
-    def starts_limit(self):
-        """max_starts_per_hour: the smallest value in force in the last 60
-        minutes, so a raise takes effect an hour after it is made (no
-        command bypasses the limit) and a lowering at once."""
-        ages = self.limit_ages_ms
-        for index in range(self.settings.max_starts_per_hour - 1):
-            if ages[index] < HOUR_MS:
-                return index + 1
-        return self.settings.max_starts_per_hour
+        self.timers.fire(EV.CALL, self.settings)
 
     # -- what survives a power cycle --------------------------------------
 
@@ -408,32 +379,36 @@ class Thermostat:
         ages of recent compressor starts (so a reboot cannot reset the
         starts-per-hour count; time spent powered off counts as zero)."""
         return {
-            "mode": MODES[self.mode],
-            "fan": FANS[self.fan],
+            "mode": M.MODES[self.mode],
+            "fan": M.FANS[self.fan],
             "heat_setpoint_dF": self.heat_setpoint_dF,
             "cool_setpoint_dF": self.cool_setpoint_dF,
-            "start_ages_ms": [age for age in self.start_ages_ms if age < HOUR_MS],
+            "start_ages_ms": self.timers.compressor_starts.recent(),
         }
 
     def _restore(self, retained):
+        """Saved user state, checked like a command (in integer tenths, no
+        float on the way); anything unreadable keeps the power-up defaults."""
         try:
-            self.command({
-                "mode": retained["mode"],
-                "fan": retained["fan"],
-                "heat_setpoint_f": retained["heat_setpoint_dF"] / 10,
-                "cool_setpoint_f": retained["cool_setpoint_dF"] / 10,
-            })
+            mode = _index(M.MODES, "mode", retained["mode"])
+            fan = _index(M.FANS, "fan", retained["fan"])
+            heat_dF = retained["heat_setpoint_dF"]
+            cool_dF = retained["cool_setpoint_dF"]
+            for value, (low, high) in ((heat_dF, HEAT_SETPOINT_RANGE), (cool_dF, COOL_SETPOINT_RANGE)):
+                if not isinstance(value, int) or isinstance(value, bool) or not low * 10 <= value <= high * 10:
+                    raise ValueError("setpoint")
+            self._set_user_state(mode, fan, heat_dF, cool_dF)
         except (KeyError, TypeError, ValueError):
             pass  # unreadable user state: keep the power-up defaults
         ages = retained.get("start_ages_ms")
         if isinstance(ages, list):
-            slot = 0
-            for age in ages[:START_SLOTS]:
-                if isinstance(age, int) and 0 <= age < HOUR_MS:
-                    self.start_ages_ms[slot] = age
-                    slot += 1
+            self.timers.compressor_starts.restore(ages)
 
     # -- for people -------------------------------------------------------
+
+    def action_name(self):
+        """What runs now, as a name of :data:`thermo.modes.ACTIONS`."""
+        return M.ACTIONS[self.action]
 
     def alert_names(self):
         return [ALERT_NAMES[i] for i in range(len(ALERT_NAMES)) if self.alerts & (1 << i)]

@@ -2,7 +2,7 @@
 
 Whatever :mod:`thermo.decide` asks for, :func:`enforce` passes it through
 one function per interlock of the control contract, each named after its
-rule, and records in ``t.held`` which rule held each terminal back (or, for
+rule, and records in ``held`` which rule held each terminal back (or, for
 ``min_on``, held it on), so the user can be told why the compressor waits.
 
 Order matters and is part of the design:
@@ -16,56 +16,52 @@ Order matters and is part of the design:
 - last, the rules that only derive one terminal from others (Y2 needs Y1,
   the blower follows the heat).
 
-The conditions that hold back a compressor start are small predicates
-(``thermo.decide``: ``min_off_running``, ``starts_used_up``,
-``valve_must_wait``, ``furnace_hands_over``), which the decision asks too,
-through ``decide.start_hold``, to learn why the compressor cannot start now:
-electric strips on droop wait for a compressor held by min_off alone, and
-for nothing else. The codes recorded in ``t.held`` are the table of
-:mod:`thermo.reasons`.
+The gate reads the thermostat's state, its timers and the decision's wish,
+and nothing of the decision's code: its lockouts and start holds are its
+own (:mod:`thermo.lockout`), so a slip in the decision is not repeated
+here. It returns the outputs and fills ``held``, one reason per terminal
+(named by the terminal's constant, a code of :mod:`thermo.reasons`).
 """
 
 from thermo import terminals as T
-from thermo.decide import (
-    AUTO,
-    COOL,
-    EMERGENCY,
-    HEAT,
-    OFF,
+from thermo.lockout import (
+    aux_locked_out,
     compressor_locked_out,
-    furnace_hands_over,
+    cooling,
+    furnace_must_wait,
+    heat_pump_must_wait,
     min_off_running,
     starts_used_up,
     valve_must_wait,
 )
-from thermo.schema import DUAL_FUEL, ELECTRIC, NO_BACKUP
+from thermo.modes import EMERGENCY, HEAT, OFF
+from thermo.schema import DUAL_FUEL, NO_BACKUP
 
 COMPRESSOR = T.Y1 | T.Y2
 
 
-def enforce(t, wanted):
-    """The outputs allowed this tick for ``wanted``; reasons go to ``t.held``."""
-    held = t.held
+def enforce(t, timers, wanted, held):
+    """The outputs allowed this tick for the decision's wish ``wanted``;
+    ``held`` gets, per terminal, the reason a rule held it back (or on)."""
     for index in range(6):
         held[index] = None
-    out = wiring(t, wanted)
-    out = r5_min_on(t, out)
-    out = r11_mode_off(t, out)
-    out = r10_indoor_sensor_failed(t, out)
-    out = r1_emergency_locks_out_compressor(t, out)
-    out = r7_cooling_never_heats(t, out)
-    out = r8_compressor_outdoor_lockout(t, out)
-    out = r9_aux_outdoor_lockout(t, out)
-    out = r3_dual_fuel_never_together(t, out)
-    out = r6_reversing_valve_moves_when_equalized(t, out)
-    out = r4_compressor_anti_short_cycle(t, out)
-    out = r2_stage2_needs_stage1(t, out)
+    out = wiring(t, held, wanted.terminals)
+    out = r5_min_on(t, timers, held, out)
+    out = r11_mode_off(t, held, out)
+    out = r10_indoor_sensor_failed(t, held, out)
+    out = r1_emergency_locks_out_compressor(t, held, out)
+    out = r7_cooling_never_heats(t, wanted, held, out)
+    out = r8_compressor_outdoor_lockout(t, held, out)
+    out = r9_aux_outdoor_lockout(t, held, out)
+    out = r3_dual_fuel_never_together(t, timers, held, out)
+    out = r6_reversing_valve_moves_when_equalized(t, timers, held, out)
+    out = r4_compressor_anti_short_cycle(t, timers, held, out)
+    out = r2_stage2_needs_stage1(held, out)
     return r13_blower_with_heat(t, out)
 
 
-def hold(t, out, bits, reason):
+def hold(held, out, bits, reason):
     """Clear ``bits`` from ``out``, recording ``reason`` for each wanted one."""
-    held = t.held
     for index in range(6):
         bit = T.BITS[index]
         if bits & bit and out & bit and held[index] is None:
@@ -73,20 +69,25 @@ def hold(t, out, bits, reason):
     return out & ~bits
 
 
-def wiring(t, out):
+def mark(held, bit, reason):
+    """Record ``reason`` for the terminal ``bit`` (held on, or kept where it is)."""
+    held[T.index_of(bit)] = reason
+
+
+def wiring(t, held, out):
     """Only terminals the installed equipment has: Y2 with two stages, W2 and
     E with a backup, E only in emergency mode."""
     s = t.settings
     if not s.two_stage:
-        out = hold(t, out, T.Y2, "single_stage")
+        out = hold(held, out, T.Y2, "single_stage")
     if s.backup == NO_BACKUP:
-        out = hold(t, out, T.W2 | T.E, "no_backup")
+        out = hold(held, out, T.W2 | T.E, "no_backup")
     if t.mode != EMERGENCY:
-        out = hold(t, out, T.E, "not_emergency")
+        out = hold(held, out, T.E, "not_emergency")
     return out
 
 
-def r5_min_on(t, out):
+def r5_min_on(t, timers, held, out):
     """5. Y1 stops only after min_on_s when a call is satisfied; a mode
     change, a failed sensor, a lockout, a re-wiring or a reboot ends a call
     at once.
@@ -98,82 +99,71 @@ def r5_min_on(t, out):
     changed; the rules after this one end it at once for the other causes.
     """
     if t.rewired:
-        return hold(t, out, T.CONDITIONING, "rewiring")
+        return hold(held, out, T.CONDITIONING, "rewiring")
     running = t.outputs
-    if not running & T.Y1 or t.y1_state_ms >= t.y1_min_on_ms or t.mode != t.y1_mode:
+    if not running & T.Y1 or timers.min_on.done() or t.mode != t.y1_mode:
         return out
     if out & T.Y1 and (out ^ running) & T.OB == 0:
         return out
-    t.held[0] = "min_on"
+    mark(held, T.Y1, "min_on")
     if (out ^ running) & T.OB:
         out &= ~(T.OB | T.Y2)
     return out | T.Y1 | (running & T.OB)
 
 
-def r11_mode_off(t, out):
+def r11_mode_off(t, held, out):
     """11. Mode off: Y1, Y2, W2, E off at once; G only by the fan mode; OB
     returns to de-energized when rule 6 allows (decide asks for that)."""
     if t.mode == OFF:
-        return hold(t, out, T.CONDITIONING, "mode_off")
+        return hold(held, out, T.CONDITIONING, "mode_off")
     return out
 
 
-def r10_indoor_sensor_failed(t, out):
+def r10_indoor_sensor_failed(t, held, out):
     """10. Indoor sensor failed: Y1, Y2, W2, E off; the fan keeps its mode.
     (Outdoor sensor failed: the lockouts below stop applying.)"""
     if not t.indoor_ok:
-        return hold(t, out, T.CONDITIONING, "indoor_sensor")
+        return hold(held, out, T.CONDITIONING, "indoor_sensor")
     return out
 
 
-def r1_emergency_locks_out_compressor(t, out):
+def r1_emergency_locks_out_compressor(t, held, out):
     """1. E energized, or mode emergency, means Y1 and Y2 off."""
     if t.mode == EMERGENCY or out & T.E:
-        return hold(t, out, COMPRESSOR, "emergency")
+        return hold(held, out, COMPRESSOR, "emergency")
     return out
 
 
-def r7_cooling_never_heats(t, out):
+def r7_cooling_never_heats(t, wanted, held, out):
     """7. Cooling never energizes W2 or E; heating never energizes OB in the
-    cool polarity while Y1 runs.
-
-    Cooling is mode cool, a cool call in auto, or the compressor running with
-    the valve in the cool position (a run held on by rule 5).
-    """
+    cool polarity while Y1 runs."""
     mode = t.mode
     valve_cool = bool(out & T.OB) != t.settings.reversing_valve_b
     if (mode == HEAT or mode == EMERGENCY) and out & T.Y1 and valve_cool:
-        out = hold(t, out, COMPRESSOR, "valve_in_cool")
-    if mode == COOL or (mode == AUTO and t.cool_call) or (out & T.Y1 and valve_cool):
-        out = hold(t, out, T.W2 | T.E, "cooling")
+        out = hold(held, out, COMPRESSOR, "valve_in_cool")
+    if cooling(t, wanted, out):
+        out = hold(held, out, T.W2 | T.E, "cooling")
     return out
 
 
-def r8_compressor_outdoor_lockout(t, out):
+def r8_compressor_outdoor_lockout(t, held, out):
     """8. Y1 never runs while outdoor < compressor_min_outdoor_f (dual fuel:
     while outdoor < balance_point_f); a lockout ends a call at once."""
     if compressor_locked_out(t):
-        return hold(t, out, COMPRESSOR, "outdoor_lockout")
+        return hold(held, out, COMPRESSOR, "outdoor_lockout")
     return out
 
 
-def r9_aux_outdoor_lockout(t, out):
+def r9_aux_outdoor_lockout(t, held, out):
     """9. Electric W2 never runs while outdoor > aux_max_outdoor_f, unless the
     compressor is locked out (outdoor, or emergency mode) or the outdoor
     sensor has failed."""
-    s = t.settings
-    if (
-        s.backup == ELECTRIC
-        and t.outdoor_ok
-        and t.outdoor_dF > s.aux_max_outdoor_dF
-        and t.mode != EMERGENCY
-        and not compressor_locked_out(t)
-    ):
-        return hold(t, out, T.W2, "aux_lockout")
+    if aux_locked_out(t):
+        return hold(held, out, T.W2, "aux_lockout")
     return out
 
 
-def r3_dual_fuel_never_together(t, out):
+def r3_dual_fuel_never_together(t, timers, held, out):
     """3. Dual fuel: never Y1 (or Y2) with W2, and each hand-over leaves both
     off for dual_fuel_switch_delay_s."""
     if t.settings.backup != DUAL_FUEL:
@@ -181,18 +171,17 @@ def r3_dual_fuel_never_together(t, out):
     running = t.outputs
     if out & T.W2 and out & COMPRESSOR:
         if running & T.Y1:
-            out = hold(t, out, T.W2, "dual_fuel")
+            out = hold(held, out, T.W2, "dual_fuel")
         else:
-            out = hold(t, out, COMPRESSOR, "dual_fuel")
-    if out & T.W2 and not running & T.W2:
-        if running & T.Y1 or t.y1_state_ms < t.dual_fuel_delay_ms:
-            out = hold(t, out, T.W2, "dual_fuel")
-    if out & T.Y1 and not running & T.Y1 and furnace_hands_over(t):
-        out = hold(t, out, COMPRESSOR, "dual_fuel")
+            out = hold(held, out, COMPRESSOR, "dual_fuel")
+    if out & T.W2 and not running & T.W2 and furnace_must_wait(t, timers):
+        out = hold(held, out, T.W2, "dual_fuel")
+    if out & T.Y1 and not running & T.Y1 and heat_pump_must_wait(t, timers):
+        out = hold(held, out, COMPRESSOR, "dual_fuel")
     return out
 
 
-def r6_reversing_valve_moves_when_equalized(t, out):
+def r6_reversing_valve_moves_when_equalized(t, timers, held, out):
     """6. OB changes only while Y1 is off; once Y1 has run since boot, only
     after Y1 has been off for changeover_delay_s.
 
@@ -202,29 +191,29 @@ def r6_reversing_valve_moves_when_equalized(t, out):
     running = t.outputs
     if (out ^ running) & T.OB == 0:
         return out
-    if valve_must_wait(t):
-        out = hold(t, out, COMPRESSOR, "changeover")
-        t.held[4] = "changeover"
+    if valve_must_wait(t, timers):
+        out = hold(held, out, COMPRESSOR, "changeover")
+        mark(held, T.OB, "changeover")
         return (out & ~T.OB) | (running & T.OB)
-    return hold(t, out, COMPRESSOR, "valve_moving")
+    return hold(held, out, COMPRESSOR, "valve_moving")
 
 
-def r4_compressor_anti_short_cycle(t, out):
+def r4_compressor_anti_short_cycle(t, timers, held, out):
     """4. Y1 starts only after min_off_s off (every boot counts as a turn-off)
     and at most max_starts_per_hour times in any 60 minutes."""
     if not out & T.Y1 or t.outputs & T.Y1:
         return out
-    if min_off_running(t):
-        return hold(t, out, COMPRESSOR, "min_off")
-    if starts_used_up(t):
-        return hold(t, out, COMPRESSOR, "max_starts")
+    if min_off_running(timers):
+        return hold(held, out, COMPRESSOR, "min_off")
+    if starts_used_up(t, timers):
+        return hold(held, out, COMPRESSOR, "max_starts")
     return out
 
 
-def r2_stage2_needs_stage1(t, out):
+def r2_stage2_needs_stage1(held, out):
     """2. Y2 only with Y1."""
     if not out & T.Y1:
-        return hold(t, out, T.Y2, "stage1_off")
+        return hold(held, out, T.Y2, "stage1_off")
     return out
 
 

@@ -17,8 +17,9 @@ made alone, lasting at least 20 minutes, yields degrees gained per hour, and
 the rate moves halfway towards it.
 """
 
-from thermo.decide import AUTO, HEAT
+from thermo.modes import AUTO, HEAT
 from thermo.schedule import NO_SETPOINT, active, minutes_to_next
+from thermo.timers import RECOVERY_START
 
 try:
     from micropython import const
@@ -67,7 +68,7 @@ def follow_schedule(t):
             t.recovering = True
             t.recovery_learned = False
             t.recovery_strips = False
-            t.recovery_ms = 0
+            t.timers.fire(RECOVERY_START, t.settings)
             t.recovery_from_dF = t.indoor_dF
             t.recovery_aux_ok = needed > minutes + RECOVERY_GRACE_MIN
             apply_heat_setpoint(t, target_dF)
@@ -79,10 +80,11 @@ def recovery_minutes(t, target_dF):
 def learn_recovery(t):
     """Fold the recovery just ended into the learned rate: only heat-pump
     recoveries count (strips would flatter it), and only after 20 min."""
-    if t.recovery_learned or t.recovery_strips or t.recovery_ms < 1_200_000:
+    elapsed_ms = t.timers.recovery.elapsed_ms
+    if t.recovery_learned or t.recovery_strips or elapsed_ms < 1_200_000:
         return
     t.recovery_learned = True
-    minutes = t.recovery_ms // 60_000
+    minutes = elapsed_ms // 60_000
     observed = (t.indoor_dF - t.recovery_from_dF) * 60 // minutes
     rate = (t.recovery_rate_dF_h + observed) // 2
     t.recovery_rate_dF_h = min(RECOVERY_RATE_MAX_DF_H, max(RECOVERY_RATE_MIN_DF_H, rate))

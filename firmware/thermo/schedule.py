@@ -12,7 +12,7 @@ comes from the shell as a minute of the week (0 = Monday 00:00 local time);
 without one, the schedule waits and the setpoints stay as they are.
 """
 
-from thermo.schema import SettingError, show, tenths
+from thermo.values import SettingError, show, tenths
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_SETS = {"daily": 127, "weekdays": 31, "weekends": 96}
