@@ -86,11 +86,21 @@ def seconds(t_ms):
 
 
 class WatchedReplay(sc.Replay):
-    """The replay engine, with every tick and boot shown to a Watch."""
+    """The replay engine, with every tick and boot shown to a Watch, and
+    every event told to the Watch's Acceptance at the instant the device
+    takes it: the one place where an event takes effect, whichever way it
+    came in (``Watch.event`` or a saved scenario's ``watch_scenario``), so
+    the monitor never judges a tick by a command it was not told of yet,
+    or no longer."""
 
     def __init__(self, parsed, watch):
         self.watch = watch
         super().__init__(parsed)
+
+    def _apply(self, event, lines):
+        super()._apply(event, lines)  # a reboot's boot line is observed before its command
+        self.watch.acceptance.event(event)
+        self.watch.event_pending = True
 
     def boot_line(self):
         line = super().boot_line()
@@ -123,9 +133,7 @@ class Watch:
         t_ms = self.replay.now_ms if t_ms is None else t_ms
         event = dict(t=seconds(t_ms), **keys)
         self.scenario["events"].append(event)
-        self.acceptance.event(event)
-        self.event_pending = True
-        self.replay.event(event, self.lines)
+        self.replay.event(event, self.lines)  # the ticks before it, then the event, told to the acceptance
 
     def run(self, count):
         """The next ``count`` ticks of the control period."""
