@@ -312,6 +312,7 @@ def fan_wanted(t):
         return 0
     if need_ms >= M.HOUR_MS:
         return T.G
+    blower_ms = t.timers.blower.elapsed_ms  # since G last changed
     if t.outputs & T.G:
-        return T.G if t.timers.circulate_run.running() else 0
-    return T.G if t.timers.circulate_rest.done() else 0
+        return T.G if blower_ms < need_ms else 0
+    return T.G if blower_ms >= M.HOUR_MS - need_ms else 0

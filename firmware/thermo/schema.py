@@ -157,7 +157,6 @@ class Settings:
             fan_with_backup = self.backup != DUAL_FUEL
         self.fan_with_backup = fan_with_backup
         self.circulate_ms = values["circulate_min_per_hour"] * 60_000
-        self.circulate_rest_ms = 3_600_000 - self.circulate_ms
         self.sensor_timeout_ms = values["sensor_timeout_s"] * 1000
         self.indoor_offset_dF = tenths(values["indoor_offset_f"])
         self.outdoor_offset_dF = tenths(values["outdoor_offset_f"])

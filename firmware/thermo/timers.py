@@ -4,8 +4,9 @@ A :class:`Timer` is started by events (a terminal turning on or off, a call
 beginning, a boot), and fixes its length from the settings when it starts:
 a settings change never shortens (nor stretches) a timer already running.
 That rule is written here once, for every timer. (A timer with no length is
-a stopwatch: the sensors' ages, the recovery's run, each judged by its
-reader.)
+a stopwatch, judged by its reader against the setting in force now: the
+sensors' ages, where a shorter timeout must act at once, the blower's run
+or rest, a promise of air each hour, and the recovery's run.)
 
 :class:`Timers` declares them all, one line each: when it starts, what
 stops it, its length (a :class:`thermo.schema.Settings` attribute), and
@@ -101,9 +102,9 @@ class Timers:
         self.stage2 = add(CALL, 0, "stage2_delay_ms", IN_CALL)
         self.aux = add(CALL | AUX_LEFT, 0, "aux_delay_ms", IN_HEAT_CALL)
         self.heat_pump_trial = add(CALL, 0, "min_on_ms", IN_CALL)
-        # Fan circulate: a blower run lasts this long, a rest at most this long.
-        self.circulate_run = add(G_ON, 0, "circulate_ms", ALWAYS)
-        self.circulate_rest = add(G_OFF, 0, "circulate_rest_ms", ALWAYS)
+        # Fan circulate: how long the blower has run, or rested (judged by
+        # circulate_min_per_hour in force now: a promise of air each hour).
+        self.blower = add(G_ON | G_OFF, 0, None, ALWAYS)
         # Rule 10: the age of each sensor's last valid reading (judged against
         # sensor_timeout_s in force now: a shorter timeout is the safe way).
         self.indoor_fresh = add(INDOOR_READ, 0, None, ALWAYS)
