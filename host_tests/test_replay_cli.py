@@ -16,7 +16,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 REPLAY = REPO / "tools" / "replay.py"
 
-KEYS = ["t", "Y1", "Y2", "G", "W2", "OB", "E", "alerts"]
+# The contract's keys, then the action that runs (the contract allows more keys).
+KEYS = ["t", "Y1", "Y2", "G", "W2", "OB", "E", "alerts", "action"]
 OUTPUTS = KEYS[1:7]
 ALL_OFF = {name: 0 for name in OUTPUTS}
 
@@ -65,7 +66,7 @@ def busy_lines(tmp_path):
 
 
 def test_batch_first_line_is_t0_with_every_output_off_and_no_alerts(busy_lines):
-    assert json.loads(busy_lines[0]) == dict(ALL_OFF, t=0, alerts=[])
+    assert json.loads(busy_lines[0]) == dict(ALL_OFF, t=0, alerts=[], action="off")
 
 
 def test_batch_every_line_is_json_with_exactly_the_contract_keys_in_order(busy_lines):

@@ -208,13 +208,15 @@ class Replay:
         return (self.ticks_origin + t_ms) & TICKS_MASK
 
     def line(self):
-        """The current outputs and alerts as the contract's JSON line."""
+        """The current outputs and alerts as the contract's JSON line, and
+        the action that runs (after the gate; thermo.modes.ACTIONS)."""
         thermostat = self.thermostat
         fields = ['"t": ' + format_seconds(self.now_ms)]
         for index in range(6):
             fields.append('"%s": %d' % (T.NAMES[index], 1 if thermostat.outputs & T.BITS[index] else 0))
         alerts = ", ".join('"%s"' % name for name in thermostat.alert_names())
         fields.append('"alerts": [%s]' % alerts)
+        fields.append('"action": "%s"' % thermostat.action_name())
         if self.explain:
             held = thermostat.held_reasons()
             if held:
