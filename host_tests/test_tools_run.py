@@ -10,6 +10,7 @@ import run  # tools/ and firmware/ are on sys.path: conftest
 from conftest import reason_codes
 
 from thermo.control import ALERT_NAMES, CONTROL_PERIOD_MS
+from thermo.modes import ACTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -59,6 +60,15 @@ def test_every_reason_code_and_alert_of_the_core_has_plain_words():
     codes = set(reason_codes())
     assert codes and codes <= set(run.REASONS), codes - set(run.REASONS)
     assert set(ALERT_NAMES) <= set(run.ALERTS)
+    assert set(ACTIONS) == set(run.ACTIONS)
+
+
+def test_the_screen_names_what_runs_after_the_gate():
+    done = headless("--headless", "900", "--every", "900")
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.split("-" * 78)[-2]
+    action = next(line for line in last.splitlines() if line.startswith("  action  "))
+    assert action == "  action  heating with the heat pump  [heat_pump]", last
 
 
 def test_the_house_and_the_firmware_step_by_the_firmwares_control_period():

@@ -62,6 +62,19 @@ REASONS = {
     "furnace_backup": "dual fuel: the furnace took over this call",
     "outdoor_sensor": "dual fuel, outdoor sensor failed: the furnace heats",
 }
+# The actions of thermo.modes.ACTIONS (what runs, after the safety gate), in words.
+ACTIONS = {
+    "off": "off",
+    "idle": "idle: nothing is needed",
+    "fan": "fan only",
+    "heat_pump": "heating with the heat pump",
+    "heat_pump_and_strips": "heating with the heat pump and strip heat",
+    "strips": "heating with strip heat alone",
+    "furnace": "heating with the furnace (dual fuel)",
+    "emergency": "emergency heat",
+    "cooling": "cooling",
+    "recovery": "smart recovery: heating early for the schedule",
+}
 ALERTS = {
     "indoor_sensor": "indoor sensor failed or missing",
     "outdoor_sensor": "outdoor sensor failed or missing: outdoor lockouts off",
@@ -193,6 +206,7 @@ class Live:
             [("  outdoor %6.1f °F  sensor %-7s" % (self.outdoor_now_f(), outdoor_state), 0)],
             [("  mode    %-9s  fan %-9s   heat setpoint %.1f °F   cool setpoint %.1f °F" % (
                 _mode(t), _fan(t), t.heat_setpoint_dF / 10, t.cool_setpoint_dF / 10), 0)],
+            [("  action  %s" % in_words(t.action_name(), ACTIONS), 0)],
             [("  alerts  %s" % ("; ".join(in_words(a, ALERTS) for a in alerts) or "none"), 0)],
             [("  power   %5.2f kW   energy %.2f kWh (strips %.2f kWh) since start" % (
                 self.power_kw, self.energy_kwh, self.strip_kwh), 0)],
