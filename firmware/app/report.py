@@ -2,8 +2,9 @@
 shell's own alerts, and the status LED.
 
 At each control tick the console gets every change of outputs (with the
-reason each terminal went off), of the rules holding terminals back, and
-of the core's alerts. A tick that changes none of them allocates nothing:
+reason each terminal went off), of the action that runs (heat_pump,
+cooling, idle...: thermo.modes.ACTIONS), of the rules holding terminals
+back, and of the core's alerts. A tick that changes none of them allocates nothing:
 the reasons and alerts are compared with copies kept from the tick before,
 element by element, and a line is built only when something changed.
 """
@@ -39,6 +40,7 @@ class Report:
     def __init__(self):
         self.alerts = {}  # the shell's own alerts: name -> reason
         self.outputs = 0
+        self.action = 0  # the core's action at the last tick: "off" at power-up
         self.reasons = [None] * 6  # reason(th, i) at the last tick, by terminal
         self.core_alerts = 0  # the core's alert bits at the last tick
         self.core_alert_names = []
@@ -77,6 +79,9 @@ class Report:
                     else:
                         parts.append("-%s (%s)" % (name, reasons[i] or "call ended"))
             log("outputs %s: %s" % (names(outputs), " ".join(parts)))
+        if th.action != self.action:
+            self.action = th.action
+            log("action: %s" % th.action_name())
         if held_changed:
             log("held: %s" % (self.holds() or "nothing"))
         if th.alerts != self.core_alerts:

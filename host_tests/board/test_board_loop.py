@@ -64,6 +64,13 @@ def test_the_compressor_waits_its_min_off_from_boot(board, capsys):
     assert "outputs Y1 G: +Y1 +G" in out
 
 
+def test_the_log_names_the_action_that_runs(board, capsys):
+    cold_house(board)
+    board.boot(400_000)
+    lines = [line for line in console(capsys).splitlines() if "action: " in line]
+    assert [line.split("action: ")[1] for line in lines] == ["idle", "heat_pump"], lines
+
+
 def test_active_high_relays_are_not_inverted(board):
     cold_house(board, relay_active="high")
     board.boot(400_000)
