@@ -12,7 +12,7 @@ from conftest import replay
 from thermo import schema
 from thermo import terminals as T
 from thermo.control import Thermostat
-from thermo.schedule import active, compile_entries, minute_of_week, minutes_to_next
+from thermo.schedule import active, compile_entries, minute_of_week, minutes_until, next_entry
 from thermo.schema import SettingError
 
 SETBACK = [{"days": "daily", "at": "22:00", "heat_setpoint_f": 62},
@@ -66,8 +66,8 @@ def test_the_entry_in_force_holds_until_the_next_and_wraps_around_the_week():
     monday_0500, saturday_0700 = 5 * 60, 5 * 1440 + 7 * 60
     assert entries[active(entries, monday_0500)][2] == 620  # Sunday 22:00 still holds
     assert entries[active(entries, saturday_0700)][2] == 620  # no weekday entry on Saturday
-    assert minutes_to_next(entries, monday_0500) == (0, 60)
-    assert minutes_to_next(entries, saturday_0700) == (1, 15 * 60)
+    assert next_entry(entries, monday_0500) == 0 and minutes_until(entries[0], monday_0500) == 60
+    assert next_entry(entries, saturday_0700) == 1 and minutes_until(entries[1], saturday_0700) == 15 * 60
 
 
 def test_scheduled_setpoints_take_effect_at_their_times():

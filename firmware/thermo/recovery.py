@@ -18,7 +18,7 @@ the rate moves halfway towards it.
 """
 
 from thermo.modes import AUTO, HEAT
-from thermo.schedule import NO_SETPOINT, active, minutes_to_next
+from thermo.schedule import NO_SETPOINT, active, minutes_until, next_entry
 from thermo.timers import RECOVERY_START
 
 try:
@@ -52,8 +52,9 @@ def follow_schedule(t):
         t.recovering = False
         t.schedule_index = index
         apply_entry(t, entries[index])
-    following, minutes = minutes_to_next(entries, t.wall_minute)
-    target_dF = entries[following][2]
+    following = entries[next_entry(entries, t.wall_minute)]
+    minutes = minutes_until(following, t.wall_minute)
+    target_dF = following[2]
     heating = t.mode == HEAT or t.mode == AUTO
     if t.recovering:
         needed = recovery_minutes(t, target_dF)

@@ -104,17 +104,32 @@ def active(entries, minute_of_week):
     return -1
 
 
-def minutes_to_next(entries, minute_of_week):
-    """(index, minutes until) of the next entry to take effect; (-1, 0) if none."""
+def next_entry(entries, minute_of_week):
+    """Index of the next entry to take effect after ``minute_of_week`` (-1: none)."""
     day = minute_of_week // MINUTES_PER_DAY
     minute = minute_of_week % MINUTES_PER_DAY
     for ahead in range(8):
         weekday = (day + ahead) % 7
         for index in range(len(entries)):
-            mask, at = entries[index][0], entries[index][1]
-            if mask & (1 << weekday) and (ahead > 0 or at > minute):
-                return index, ahead * MINUTES_PER_DAY + at - minute
-    return -1, 0
+            if _due(entries[index], weekday, ahead, minute):
+                return index
+    return -1
+
+
+def minutes_until(entry, minute_of_week):
+    """Minutes from ``minute_of_week`` until ``entry`` next takes effect
+    (an int, not a tuple with the index: the tick allocates nothing)."""
+    day = minute_of_week // MINUTES_PER_DAY
+    minute = minute_of_week % MINUTES_PER_DAY
+    for ahead in range(8):
+        if _due(entry, (day + ahead) % 7, ahead, minute):
+            return ahead * MINUTES_PER_DAY + entry[1] - minute
+    return 0
+
+
+def _due(entry, weekday, ahead, minute):
+    """``entry`` takes effect on ``weekday``, ``ahead`` days on, after ``minute``."""
+    return entry[0] & (1 << weekday) and (ahead > 0 or entry[1] > minute)
 
 
 def week_origin(start):
