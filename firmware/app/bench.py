@@ -6,13 +6,21 @@ alone at boot with its name on the console, and, when micropython-lib's
 ``aiorepl`` is installed (``make deploy`` installs it), an asyncio REPL runs
 beside the loop with ``bench`` in scope:
 
-    --> bench.indoor(65)          # simulated indoor reading, °F
+    --> bench.indoor("65.5")      # simulated indoor reading, °F, as a string
+    --> bench.indoor(655)         # the same in tenths of °F, as an int
     --> bench.outdoor(None)       # simulate a lost outdoor sensor
     --> bench.real("indoor")      # back to the real sensor
     --> bench.command(mode="heat", heat_setpoint_f=70)   # acts at once
     --> bench.settings(min_off_s=600)  # checked whole, saved, then applied
     --> bench.status()
     --> await bench.selftest()
+
+A simulated reading is exact, as a sensor's is (an integer from the
+chip): an int of tenths of °F, or a string of °F with at most one decimal,
+read with integer arithmetic. A float is refused: a board's single-precision
+float rounds differently from the host's double (67.545 is 67.5 °F on a
+board, 67.6 on CPython), so the same test would not act the same. Any value is passed on as a sensor's would be; one the core finds
+implausible counts as a faulty reading.
 
 This module is imported only in bench mode: the self-test costs a
 production board no heap.
@@ -21,7 +29,7 @@ production board no heap.
 from app.console import log
 from app.tasks import UNSUPERVISED
 from thermo import terminals as T
-from thermo.schema import SettingError, tenths
+from thermo.values import SettingError, show, show_tenths
 
 try:
     from micropython import const
@@ -30,6 +38,37 @@ except ImportError:  # CPython
 
 SELFTEST_ON_MS = const(1000)
 SELFTEST_DEADLINE_MS = const(3000)
+
+READING_FORMS = ('allowed: an int of tenths of °F, e.g. 655 for 65.5 °F; a string of °F with at most one '
+                 'decimal, e.g. "65.5" or "-3"; None for a lost sensor')
+
+
+def _digits(text):
+    """ASCII digits only (CPython's isdigit also takes other scripts' digits)."""
+    for char in text:
+        if char not in "0123456789":
+            return False
+    return text != ""
+
+
+def exact_tenths(field, value):
+    """A reading typed at the REPL, in tenths of °F, without a float on the
+    way; SettingError naming ``field`` and the allowed forms otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        raise SettingError(field, "%s is a float, which a board rounds differently (%s)" % (show(value), READING_FORMS))
+    if not isinstance(value, str):
+        raise SettingError(field, "%s is not allowed (%s)" % (show(value), READING_FORMS))
+    text = value.strip()
+    sign = -1 if text[:1] == "-" else 1
+    if text[:1] in ("-", "+"):
+        text = text[1:]
+    whole, point, fraction = text.partition(".")
+    if not (_digits(whole) and (not point or (len(fraction) == 1 and _digits(fraction)))):
+        raise SettingError(field, "%s is not a number of °F with at most one decimal (%s)" % (
+            show(value), READING_FORMS))
+    return sign * (int(whole) * 10 + (int(fraction) if point else 0))
 
 
 class Bench:
@@ -41,15 +80,22 @@ class Bench:
         self.start_selftest()
         self.start_repl()
 
-    def indoor(self, value_f):
-        self._simulate("indoor", value_f)
+    def indoor(self, value):
+        """A simulated indoor reading: tenths of °F (int), °F (string), or None."""
+        self._simulate("indoor", value)
 
-    def outdoor(self, value_f):
-        self._simulate("outdoor", value_f)
+    def outdoor(self, value):
+        """A simulated outdoor reading: tenths of °F (int), °F (string), or None."""
+        self._simulate("outdoor", value)
 
-    def _simulate(self, role, value_f):
-        self.app.readings.simulated[role] = None if value_f is None else tenths(value_f)
-        print("bench: %s %s" % (role, "lost" if value_f is None else "%s °F (simulated)" % value_f))
+    def _simulate(self, role, value):
+        try:
+            value_dF = None if value is None else exact_tenths("bench." + role, value)
+        except SettingError as exc:
+            print("refused:", exc)
+            return
+        self.app.readings.simulated[role] = value_dF
+        print("bench: %s %s" % (role, "lost" if value_dF is None else "%s °F (simulated)" % show_tenths(value_dF)))
 
     def real(self, role):
         self.app.readings.simulated.pop(role, None)
