@@ -1,7 +1,9 @@
 """Independent black-box monitor (test oracle) for the thermostat's outputs.
 
-Written from ``shared/CONTROL_CONTRACT.md`` alone: it never imports or reads
-the firmware.  It watches one timeline of terminal outputs, tick by tick,
+Written from ``shared/CONTROL_CONTRACT.md`` and, for what the contract leaves
+to the project (each installer setting's allowed values), from the interface
+the project documents: README.md's settings table, read at import.  It never
+imports or reads the firmware.  It watches one timeline of terminal outputs, tick by tick,
 together with what the thermostat was told (accepted mode, fan mode,
 setpoints, sensor readings, settings, reboots) and reports every breach of the
 contract's interlocks (rules 1-13, ids ``"R1"`` .. ``"R13"`` plus three terminal
@@ -53,6 +55,11 @@ Conventions and tolerances:
   alert for the starts limit, so ``short_cycle_blocked`` is not demanded.
 * Keys of a replay line or of ``env`` that the monitor does not know (such
   as ``action`` or ``held``) are ignored.
+* Acceptance: commands are accepted or refused as the contract says; an
+  installer's settings change is refused whole if README's settings table does
+  not allow one of its values (unknown key, non-number, out of range, a degree
+  value finer than README's 0.1 degF step) or the contract refuses it (wiring
+  values, a mode the change would leave refused).  See ``accept_settings_change``.
 * ``observe`` never raises: an internal error becomes a ``"MONITOR_ERROR"``
   violation (which a test should treat as a failure of the monitor).
 
@@ -63,8 +70,11 @@ it must never share code, or a mistake, with the firmware it judges.
 from __future__ import annotations
 
 import bisect
+import json
 import math
+import re
 from collections import Counter
+from pathlib import Path
 from typing import Any, NamedTuple
 
 OUTPUTS = ("Y1", "Y2", "G", "W2", "OB", "E")
@@ -1086,21 +1096,241 @@ def _user_state_refused(state: dict, settings: dict) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------
+# the installer settings' documented ranges (README's settings table)
+# --------------------------------------------------------------------------
+#
+# The contract names the settings but gives ranges only for the wiring ones;
+# the project documents every setting's allowed values in README.md, in the
+# table between the settings-table markers, and the device must refuse
+# anything else.  The monitor reads that table itself, at import, and never
+# the firmware's schema: it follows the documented interface, so a schema
+# that drifts from its documentation is caught rather than copied.  A table
+# the monitor cannot read is an import error, never a silently looser check.
+#
+# How an "allowed" cell reads (anything else is a SettingsTableError):
+#   "30 to 3600 s", "1 to 12", "0 to 60 min"  whole numbers in that range: the
+#                        table writes these bounds without a decimal point,
+#                        and a degree range's with one (our reading: seconds,
+#                        minutes and counts are whole)
+#   "0.5 to 5.0 °F"      degrees in that range, on the step README states for
+#                        temperature settings ("finer than 0.1 °F ... is refused")
+#   "..., or `null`"     that range, or null
+#   "`"O"`, `"B"`", "`true`, `false`, `null`"   exactly one of these JSON values
+#   "`null`, or up to 16 entries (see Schedules)"   a schedule (README,
+#                        "Schedules and smart recovery"): null or at most that
+#                        many entries, each checked by _schedule_refusal
+
+README_PATH = Path(__file__).resolve().parent.parent / "README.md"
+SETTINGS_TABLE_BEGIN = "<!-- settings-table -->"
+SETTINGS_TABLE_END = "<!-- /settings-table -->"
+
+_RANGE = re.compile(r"(-?\d+(?:\.\d+)?) to (-?\d+(?:\.\d+)?)(?: (°F|s|min))?(, or `null`)?")
+_SCHEDULE_CELL = re.compile(r"`null`, or up to (\d+) entries \(see Schedules\)")
+_CHOICES = re.compile(r"`[^`]+`(?:, `[^`]+`)*")
+_DEGREE_STEP = re.compile(r"temperature setting finer than (\d+(?:\.\d+)?) °F.{0,40}?is refused")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+# A schedule entry as README's "Schedules and smart recovery" describes it;
+# its setpoints take the command ranges (contract, "Replay contract").
+SCHEDULE_ENTRY_KEYS = ("days", "at", "heat_setpoint_f", "cool_setpoint_f")
+SCHEDULE_DAYS = ("daily", "weekdays", "weekends", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SETPOINT_RANGES_F = {"heat_setpoint_f": (40, 90), "cool_setpoint_f": (50, 99)}
+
+
+class SettingsTableError(ValueError):
+    """README's settings table cannot be read: the monitor will not guess what is allowed."""
+
+
+class Allowed(NamedTuple):
+    """One row of README's settings table: what the device may accept for ``key``."""
+
+    key: str
+    text: str  # the allowed cell as README writes it (for messages)
+    default: Any = None  # the default column's JSON value
+    choices: tuple = ()  # the documented values, for a choice setting
+    low: float | None = None  # a numeric range, inclusive
+    high: float | None = None
+    whole: bool = False
+    degrees: bool = False
+    null_ok: bool = False  # a range ", or `null`"
+    max_entries: int | None = None  # a schedule
+
+    def refusal(self, value: Any, degree_step_f: float | None) -> str | None:
+        """Why README refuses ``value`` for this key (None: it is allowed).
+
+        A schedule's entries are checked apart (:func:`_schedule_refusal`),
+        since they depend on ``auto_deadband_f``."""
+        said = f"{self.key}: {value!r}"
+        if self.max_entries is not None:
+            if value is None or (isinstance(value, list) and len(value) <= self.max_entries):
+                return None
+            return f"{said} is not allowed (allowed: {self.text})"
+        if self.choices:
+            if any(type(value) is type(choice) and value == choice for choice in self.choices):
+                return None
+            return f"{said} is not allowed (allowed: {self.text})"
+        if value is None and self.null_ok:
+            return None
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return f"{said} is not a number (allowed: {self.text})"
+        if not self.low <= value <= self.high:  # NaN compares false
+            return f"{said} is out of range (allowed: {self.text})"
+        if self.whole and value != int(value):
+            return f"{said} is not a whole number (allowed: {self.text})"
+        if self.degrees and degree_step_f and not _on_step(value, degree_step_f):
+            return f"{said} is finer than {degree_step_f} °F (allowed: {self.text})"
+        return None
+
+
+def _on_step(value: float, step: float) -> bool:
+    """Whether ``value`` is a whole number of ``step``s (0.3 is three tenths despite its float)."""
+    steps = value / step
+    return abs(steps - round(steps)) < 1e-9 * max(1.0, abs(steps))
+
+
+def _default_of(key: str, cell: str) -> Any:
+    """A default cell: one JSON value in backticks."""
+    found = re.fullmatch(r"`([^`]+)`", cell)
+    try:
+        return json.loads(found.group(1))
+    except (AttributeError, ValueError):
+        raise SettingsTableError(f"README settings table: {key}: cannot read the default {cell!r}") from None
+
+
+def _allowed_of(key: str, cell: str, default_cell: str) -> Allowed:
+    text = cell.replace("\\|", "|")
+    default = _default_of(key, default_cell)
+    found = _RANGE.fullmatch(text)
+    if found:
+        low, high, unit, null = found.groups()
+        degrees = unit == "°F"
+        return Allowed(key, text, default, low=float(low), high=float(high), degrees=degrees,
+                       whole=not degrees and "." not in low + high, null_ok=bool(null))
+    found = _SCHEDULE_CELL.fullmatch(text)
+    if found:
+        return Allowed(key, text, default, max_entries=int(found.group(1)))
+    if _CHOICES.fullmatch(text):
+        try:
+            choices = tuple(json.loads(token) for token in re.findall(r"`([^`]+)`", text))
+        except ValueError:
+            choices = ()
+        if choices:
+            return Allowed(key, text, default, choices=choices)
+    raise SettingsTableError(f"README settings table: {key}: cannot read the allowed values {text!r}")
+
+
+def parse_settings_table(readme: str) -> dict[str, Allowed]:
+    """Every row of the settings table between the markers of ``readme``, by key.
+
+    Raises SettingsTableError, naming what it could not read, for missing
+    markers, a missing ``key``, ``default`` or ``allowed`` column, a row it
+    cannot split, an unreadable allowed or default cell, a key given twice or an empty table."""
+    start = readme.find(SETTINGS_TABLE_BEGIN)
+    end = readme.find(SETTINGS_TABLE_END, start + 1)
+    if start < 0 or end < 0:
+        raise SettingsTableError(f"README has no settings table between {SETTINGS_TABLE_BEGIN} and "
+                                 f"{SETTINGS_TABLE_END}")
+    lines = [ln.strip() for ln in readme[start + len(SETTINGS_TABLE_BEGIN):end].splitlines() if ln.strip()]
+    if not lines:
+        raise SettingsTableError("README settings table is empty")
+    header = [c.strip() for c in _CELL_SPLIT.split(lines[0])[1:-1]]
+    if not {"key", "default", "allowed"} <= set(header):
+        raise SettingsTableError(f"README settings table: header {lines[0]!r} lacks a key, default or allowed column")
+    key_at, default_at, allowed_at = header.index("key"), header.index("default"), header.index("allowed")
+    table: dict[str, Allowed] = {}
+    for line in lines[1:]:
+        cells = [c.strip() for c in _CELL_SPLIT.split(line)[1:-1]]
+        if cells and all(set(c) <= set("-: ") for c in cells):
+            continue  # the |---| line
+        found = re.fullmatch(r"`([A-Za-z0-9_]+)`", cells[key_at]) if len(cells) == len(header) else None
+        if not found:
+            raise SettingsTableError(f"README settings table: cannot read the row {line!r}")
+        key = found.group(1)
+        if key in table:
+            raise SettingsTableError(f"README settings table: {key} is given twice")
+        table[key] = _allowed_of(key, cells[allowed_at], cells[default_at])
+    if not table:
+        raise SettingsTableError("README settings table has no rows")
+    return table
+
+
+def parse_degree_step(readme: str) -> float | None:
+    """The step README requires of a temperature setting ("a temperature
+    setting finer than 0.1 °F ... is refused"), or None if it states none."""
+    found = _DEGREE_STEP.search(" ".join(readme.split()))
+    return float(found.group(1)) if found else None
+
+
+_README_TEXT = README_PATH.read_text(encoding="utf-8")
+DOCUMENTED_SETTINGS = parse_settings_table(_README_TEXT)
+DEGREE_STEP_F = parse_degree_step(_README_TEXT)
+del _README_TEXT
+
+
+def _schedule_refusal(schedule: Any, deadband_f: float) -> str | None:
+    """Why README (and the contract's deadband) refuse this schedule's entries, if they do."""
+    for index, entry in enumerate(schedule or ()):
+        where = f"schedule[{index}]"
+        if not isinstance(entry, dict):
+            return f"{where}: {entry!r} is not an entry object"
+        unknown = [k for k in entry if k not in SCHEDULE_ENTRY_KEYS]
+        if unknown:
+            return f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(SCHEDULE_ENTRY_KEYS)})"
+        if entry.get("days") not in SCHEDULE_DAYS or not isinstance(entry.get("days"), str):
+            return f"{where}.days: {entry.get('days')!r} is not allowed (allowed: {', '.join(SCHEDULE_DAYS)})"
+        at = entry.get("at")
+        if not (isinstance(at, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", at)):
+            return f"{where}.at: {at!r} is not a time (allowed: \"HH:MM\", \"00:00\" to \"23:59\")"
+        if entry.get("heat_setpoint_f") is None and entry.get("cool_setpoint_f") is None:
+            return f"{where}: sets no setpoint"
+        for key, (low, high) in SETPOINT_RANGES_F.items():
+            value = entry.get(key)
+            if value is not None and not (_valid_reading(value) and low <= value <= high):
+                return f"{where}.{key}: {value!r} is out of range (allowed: {low} to {high} °F)"
+        heat, cool = entry.get("heat_setpoint_f"), entry.get("cool_setpoint_f")
+        if heat is not None and cool is not None and round(cool * 10) - round(heat * 10) < round(deadband_f * 10):
+            return f"{where}: setpoints closer than auto_deadband_f {deadband_f}"
+    return None
+
+
+def settings_change_refused(config: dict, changes: Any) -> str | None:
+    """Why README's settings table refuses this change to ``config`` (None: it does not).
+
+    A change is refused whole: an unknown key, a non-number where a number is
+    documented, a value outside its documented range or choices, a degree
+    value finer than README's step, or a schedule entry README does not allow."""
+    if not isinstance(changes, dict):
+        return f"settings: {changes!r} is not an object of settings"
+    for key, value in changes.items():
+        allowed = DOCUMENTED_SETTINGS.get(key)
+        if allowed is None:
+            return f"{key}: unknown setting (README's table lists {', '.join(DOCUMENTED_SETTINGS)})"
+        why = allowed.refusal(value, DEGREE_STEP_F)
+        if why:
+            return why
+    merged = apply_defaults(dict(config, **changes))
+    return _schedule_refusal(merged.get("schedule"), float(merged["auto_deadband_f"]))
+
+
 # Contract values of the settings that say what the terminals drive.
 WIRING_CHOICES = {"reversing_valve": ("O", "B"), "compressor_stages": (1, 2),
                   "backup_heat": ("electric", "dual_fuel", "none")}
 
 
 def accept_settings_change(accepted: dict, config: dict, changes: dict) -> tuple[dict, str | None]:
-    """Apply an installer's settings change the way the contract says the device does.
+    """Apply an installer's settings change the way the contract and README say the device does.
 
-    Returns (new config, None) or (unchanged config, reason refused).  What the
-    contract alone decides: a wiring setting outside its table's values; a change
-    that would leave the accepted mode and setpoints refused (emergency with
-    ``backup_heat: none``, auto setpoints closer than ``auto_deadband_f``).  Value
-    ranges beyond those are the developers' (the contract gives none), so any other
-    value is taken.
+    Returns (new config, None) or (unchanged config, reason refused); nothing of a
+    refused change is applied.  Refused: anything README's settings table does not
+    allow (:func:`settings_change_refused`); a wiring setting outside the contract's
+    values; a change that would leave the accepted mode and setpoints refused
+    (emergency with ``backup_heat: none``, auto setpoints closer than
+    ``auto_deadband_f``).
     """
+    why = settings_change_refused(config, changes)
+    if why is not None:
+        return config, why
     merged = dict(config, **changes)
     for key, allowed in WIRING_CHOICES.items():
         value = merged.get(key, DEFAULTS[key])
@@ -1113,9 +1343,9 @@ def accept_settings_change(accepted: dict, config: dict, changes: dict) -> tuple
 
 
 class Acceptance:
-    """What the device has accepted of the raw events, decided from the contract:
-    mode, fan and setpoints (:func:`accept_command`) and the installer's settings
-    (:func:`accept_settings_change`).  Saved settings and, unless told otherwise,
+    """What the device has accepted of the raw events, decided from the contract
+    and README's settings table: mode, fan and setpoints (:func:`accept_command`)
+    and the installer's settings (:func:`accept_settings_change`).  Saved settings and, unless told otherwise,
     the accepted mode, fan and setpoints survive a reboot."""
 
     def __init__(self, config: dict | None = None, modes_survive_reboot: bool = True, accept_settings=None):
@@ -1125,6 +1355,9 @@ class Acceptance:
         self.modes_survive_reboot = modes_survive_reboot
         self.accept_settings = accept_settings  # a caller's own judge of a merged config, if any
         self.refused: list[tuple[float, str]] = []
+        # Every documented key a settings event named, accepted or not: the device's
+        # value of each is compared (a refused change must leave it as it was).
+        self.touched = dict.fromkeys(k for k in self.config if k in DOCUMENTED_SETTINGS)
 
     def event(self, ev: dict) -> None:
         """Apply one scenario event: a reboot first, then its command, then its settings."""
@@ -1135,6 +1368,7 @@ class Acceptance:
         if why:
             self.refused.append((t, why))
         if isinstance(ev.get("settings"), dict):
+            self.touched.update(dict.fromkeys(k for k in ev["settings"] if k in DOCUMENTED_SETTINGS))
             if self.accept_settings is not None:
                 merged = dict(self.config, **ev["settings"])
                 config, why = (merged, None) if self.accept_settings(merged) else (self.config, "refused")
@@ -1153,8 +1387,9 @@ class Acceptance:
         """How what a device says it accepted differs from what it had to accept, if it does.
 
         ``device_state`` has ``mode``, ``fan``, ``heat_sp_f`` and ``cool_sp_f``;
-        ``device_settings`` the device's settings by key (every key the events set is
-        compared; setpoints in tenths of a degree)."""
+        ``device_settings`` the device's settings by key: every documented key that
+        the config or a settings event named is compared, with the accepted value or
+        else README's default (setpoints in tenths of a degree)."""
         diffs = []
         for key in ("mode", "fan"):
             if device_state.get(key) != self.state[key]:
@@ -1162,7 +1397,8 @@ class Acceptance:
         for key in ("heat_sp_f", "cool_sp_f"):
             if round(float(device_state[key]) * 10) != round(float(self.state[key]) * 10):
                 diffs.append(f"{key} {device_state[key]!r} (must be {self.state[key]!r})")
-        for key, value in self.config.items():
+        for key in self.touched:
+            value = self.config[key] if key in self.config else DOCUMENTED_SETTINGS[key].default
             if device_settings.get(key) != value:
                 diffs.append(f"settings.{key} {device_settings.get(key)!r} (must be {value!r})")
         return "; ".join(diffs) or None

@@ -5,8 +5,9 @@ the path ``tools/replay.py`` takes) with random events: readings drifting,
 jumping and dropping out, mode, fan and setpoint commands (some refused),
 installer settings changes (some refused), reboots and stalls of the control
 loop. The ``ticks_ms`` clock starts just below its wrap. After every tick the
-independent monitor (``monitor.py``, written from the contract alone) checks
-all 13 interlocks and the liveness lines.
+independent monitor (``monitor.py``, written from the contract and README's
+settings table, never from the firmware) checks all 13 interlocks and the
+liveness lines.
 
 The monitor is told only the raw events and the outputs: it decides itself
 which commands and settings the device had to accept (``monitor.Acceptance``,
