@@ -8,11 +8,12 @@ make it (ASHRAE 90.1 §6.4.3.5).
 
 import pytest
 from conftest import replay
+from scenario import minute_of_week
 
 from thermo import schema
 from thermo import terminals as T
 from thermo.control import Thermostat
-from thermo.schedule import active, compile_entries, minute_of_week, minutes_until, next_entry
+from thermo.schedule import active, compile_entries, minutes_until, next_entry
 from thermo.schema import SettingError
 
 SETBACK = [{"days": "daily", "at": "22:00", "heat_setpoint_f": 62},

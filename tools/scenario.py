@@ -15,7 +15,6 @@ MicroPython-clean so that the conformance run can use it.
 
 from thermo import terminals as T
 from thermo.control import CONTROL_PERIOD_MS, Thermostat
-from thermo.schedule import minute_after, week_origin
 from thermo.schema import SettingError, validate
 from thermo.ticks import TICKS_MASK, TICKS_PERIOD
 from thermo.values import is_number, show
@@ -38,6 +37,35 @@ SCENARIO_KEYS = ("config", "tick_s", "duration_s", "events", "start")
 EVENT_KEYS = ("t", "mode", "fan", "heat_setpoint_f", "cool_setpoint_f", "indoor_f", "outdoor_f", "reboot",
               "settings", "stall_s")
 COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
+
+
+# The replay's calendar: a scenario's "start" and the wall clock it gives the
+# schedule. Desktop only (a board's wall clock is app/wallclock.py), so a
+# board does not carry it; MicroPython-clean for the conformance run.
+_MINUTES_PER_DAY = 1440
+_MINUTES_PER_WEEK = 10080
+
+
+def week_origin(start):
+    """(minute of the week, ms into that minute) of a local time
+    "YYYY-MM-DDTHH:MM:SS": parse it once, then use :func:`minute_after`."""
+    year, month, day = int(start[0:4]), int(start[5:7]), int(start[8:10])
+    # Sakamoto's method, with Monday as day 0.
+    shifts = (0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4)
+    if month < 3:
+        year -= 1
+    weekday = (year + year // 4 - year // 100 + year // 400 + shifts[month - 1] + day + 6) % 7
+    return weekday * _MINUTES_PER_DAY + int(start[11:13]) * 60 + int(start[14:16]), int(start[17:19]) * 1000
+
+
+def minute_after(origin, offset_ms):
+    """Minute of the week ``offset_ms`` after a :func:`week_origin`."""
+    return (origin[0] + (origin[1] + offset_ms) // 60000) % _MINUTES_PER_WEEK
+
+
+def minute_of_week(start, offset_ms):
+    """Minute of the week at ``offset_ms`` after a local time "YYYY-MM-DDTHH:MM:SS"."""
+    return minute_after(week_origin(start), offset_ms)
 
 
 class ScenarioError(ValueError):

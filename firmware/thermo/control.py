@@ -22,10 +22,10 @@ from thermo import modes as M
 from thermo import schema
 from thermo import terminals as T
 from thermo import timers as EV
-from thermo.decide import Wish, decide
+from thermo.decide import Wish, action_of, decide
 from thermo.gate import enforce
 from thermo.recovery import RECOVERY_RATE_DEFAULT_DF_H, follow_schedule, learn_recovery
-from thermo.schema import DUAL_FUEL, NO_BACKUP
+from thermo.schema import NO_BACKUP
 from thermo.ticks import step_ms
 from thermo.values import SettingError, is_number, show, show_tenths, tenths
 
@@ -41,19 +41,19 @@ except ImportError:  # CPython
 CONTROL_PERIOD_MS = const(1000)
 
 # Alerts, as bits; the names sort alphabetically so a list of them is sorted.
-ALERT_INDOOR_SENSOR = const(1)
-ALERT_OUTDOOR_SENSOR = const(2)
-ALERT_SHORT_CYCLE_BLOCKED = const(4)
+_ALERT_INDOOR_SENSOR = const(1)
+_ALERT_OUTDOOR_SENSOR = const(2)
+_ALERT_SHORT_CYCLE_BLOCKED = const(4)
 ALERT_NAMES = ("indoor_sensor", "outdoor_sensor", "short_cycle_blocked")
 
 # Setpoint ranges (°F) of the contract, and the defaults of a new thermostat.
 HEAT_SETPOINT_RANGE = (40, 90)
 COOL_SETPOINT_RANGE = (50, 99)
-DEFAULT_HEAT_SETPOINT_DF = const(680)
-DEFAULT_COOL_SETPOINT_DF = const(760)
+_DEFAULT_HEAT_SETPOINT_DF = const(680)
+_DEFAULT_COOL_SETPOINT_DF = const(760)
 # A reading outside this span (tenths of °F) is a sensor fault, not weather.
-READING_MIN_DF = const(-600)
-READING_MAX_DF = const(1500)
+_READING_MIN_DF = const(-600)
+_READING_MAX_DF = const(1500)
 
 COMMAND_KEYS = ("mode", "fan", "heat_setpoint_f", "cool_setpoint_f")
 # Settings that say what the terminals drive: changing one is a re-wiring.
@@ -92,7 +92,7 @@ class Sensor:
     def reading(self, value_dF):
         """A reading in tenths of °F; None, or a value no sensor could mean,
         is no reading."""
-        if value_dF is not None and READING_MIN_DF <= value_dF <= READING_MAX_DF:
+        if value_dF is not None and _READING_MIN_DF <= value_dF <= _READING_MAX_DF:
             self.raw_dF = value_dF
             self.fresh = True
 
@@ -116,8 +116,8 @@ class Thermostat:
         self.settings = schema.Settings(schema.validate(settings or {}))
         self.mode = M.OFF
         self.fan = 0
-        self.heat_setpoint_dF = DEFAULT_HEAT_SETPOINT_DF
-        self.cool_setpoint_dF = DEFAULT_COOL_SETPOINT_DF
+        self.heat_setpoint_dF = _DEFAULT_HEAT_SETPOINT_DF
+        self.cool_setpoint_dF = _DEFAULT_COOL_SETPOINT_DF
         # Every timer and the rings of recent starts; a boot starts min_off.
         self.timers = EV.Timers()
         self.timers.fire(EV.BOOT, self.settings)
@@ -267,7 +267,7 @@ class Thermostat:
             # boot, so the valve is free as after one (rule 6).
             self.timers.fire(EV.BOOT, self.settings)
             self.rewired = False
-        self.action = self._action_of(out)
+        self.action = action_of(self, out)
         self._raise_alerts()
         return out
 
@@ -325,31 +325,14 @@ class Thermostat:
             self.timers.fire(events, self.settings)
         self.outputs = out
 
-    def _action_of(self, out):
-        """What runs, after the gate: the action a user is shown."""
-        if out & T.E:
-            return M.EMERGENCY_HEAT
-        if out & (T.Y1 | T.W2):
-            valve_cool = bool(out & T.OB) != self.settings.reversing_valve_b
-            if out & T.Y1 and valve_cool:
-                return M.COOLING
-            if self.recovering:
-                return M.RECOVERY
-            if out & T.Y1:
-                return M.HEAT_PUMP_AND_STRIPS if out & T.W2 else M.HEAT_PUMP
-            return M.FURNACE if self.settings.backup == DUAL_FUEL else M.STRIPS
-        if out & T.G:
-            return M.FAN
-        return M.OFF if self.mode == M.OFF else M.IDLE
-
     def _raise_alerts(self):
         alerts = 0
         if not self.indoor_ok:
-            alerts |= ALERT_INDOOR_SENSOR
+            alerts |= _ALERT_INDOOR_SENSOR
         if not self.outdoor_ok:
-            alerts |= ALERT_OUTDOOR_SENSOR
+            alerts |= _ALERT_OUTDOOR_SENSOR
         if self.held[T.index_of(T.Y1)] == "max_starts":
-            alerts |= ALERT_SHORT_CYCLE_BLOCKED
+            alerts |= _ALERT_SHORT_CYCLE_BLOCKED
         self.alerts = alerts
 
     # -- the call ---------------------------------------------------------

@@ -54,20 +54,16 @@ def decide(t, w):
     w.aux_left = False
     w.furnace_backup = t.furnace_backup and not fresh
     wanted = fan_wanted(t)
-    action = M.IDLE if t.mode != M.OFF else M.OFF
     if w.heat_call:
         if t.mode == M.EMERGENCY:
             wanted |= emergency_heat(w, t)
         else:
             wanted |= heat_sources(t, w)
-        action = heat_action(t, wanted)
     elif w.cool_call:
         wanted |= compressor(t, w, True)
-        action = M.COOLING
-    elif wanted & T.G:
-        action = M.FAN
-    w.action = action
-    w.terminals = wanted | valve_position(t, w.cool_call, wanted)
+    wanted |= valve_position(t, w.cool_call, wanted)
+    w.terminals = wanted
+    w.action = action_of(t, wanted)
 
 
 def calls(t, w):
@@ -119,17 +115,22 @@ def expected_sources(t):
     return bits
 
 
-def heat_action(t, wanted):
-    """The action a heat call's terminals make."""
-    if wanted & T.E:
+def action_of(t, bits):
+    """The action these terminals make (thermo.modes.ACTIONS): what the
+    decision wants, and, for the outputs after the gate, what runs."""
+    if bits & T.E:
         return M.EMERGENCY_HEAT
-    if not wanted & (T.Y1 | T.W2):
-        return M.IDLE
-    if t.recovering:
-        return M.RECOVERY
-    if wanted & T.Y1:
-        return M.HEAT_PUMP_AND_STRIPS if wanted & T.W2 else M.HEAT_PUMP
-    return M.FURNACE if t.settings.backup == DUAL_FUEL else M.STRIPS
+    if bits & (T.Y1 | T.W2):
+        if bits & T.Y1 and bool(bits & T.OB) != t.settings.reversing_valve_b:
+            return M.COOLING
+        if t.recovering:
+            return M.RECOVERY
+        if bits & T.Y1:
+            return M.HEAT_PUMP_AND_STRIPS if bits & T.W2 else M.HEAT_PUMP
+        return M.FURNACE if t.settings.backup == DUAL_FUEL else M.STRIPS
+    if bits & T.G:
+        return M.FAN
+    return M.IDLE if t.mode != M.OFF else M.OFF
 
 
 def too_cold_for_heat_pump(t):

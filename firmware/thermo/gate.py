@@ -37,7 +37,12 @@ from thermo.lockout import (
 from thermo.modes import EMERGENCY, HEAT, OFF
 from thermo.schema import DUAL_FUEL, NO_BACKUP
 
-COMPRESSOR = T.Y1 | T.Y2
+try:
+    from micropython import const
+except ImportError:  # CPython
+    const = lambda value: value  # noqa: E731
+
+_COMPRESSOR = const(3)  # Y1 | Y2
 
 
 def enforce(t, timers, wanted, held):
@@ -130,7 +135,7 @@ def r10_indoor_sensor_failed(t, held, out):
 def r1_emergency_locks_out_compressor(t, held, out):
     """1. E energized, or mode emergency, means Y1 and Y2 off."""
     if t.mode == EMERGENCY or out & T.E:
-        return hold(held, out, COMPRESSOR, "emergency")
+        return hold(held, out, _COMPRESSOR, "emergency")
     return out
 
 
@@ -140,7 +145,7 @@ def r7_cooling_never_heats(t, wanted, held, out):
     mode = t.mode
     valve_cool = bool(out & T.OB) != t.settings.reversing_valve_b
     if (mode == HEAT or mode == EMERGENCY) and out & T.Y1 and valve_cool:
-        out = hold(held, out, COMPRESSOR, "valve_in_cool")
+        out = hold(held, out, _COMPRESSOR, "valve_in_cool")
     if cooling(t, wanted, out):
         out = hold(held, out, T.W2 | T.E, "cooling")
     return out
@@ -150,7 +155,7 @@ def r8_compressor_outdoor_lockout(t, held, out):
     """8. Y1 never runs while outdoor < compressor_min_outdoor_f (dual fuel:
     while outdoor < balance_point_f); a lockout ends a call at once."""
     if compressor_locked_out(t):
-        return hold(held, out, COMPRESSOR, "outdoor_lockout")
+        return hold(held, out, _COMPRESSOR, "outdoor_lockout")
     return out
 
 
@@ -169,15 +174,15 @@ def r3_dual_fuel_never_together(t, timers, held, out):
     if t.settings.backup != DUAL_FUEL:
         return out
     running = t.outputs
-    if out & T.W2 and out & COMPRESSOR:
+    if out & T.W2 and out & _COMPRESSOR:
         if running & T.Y1:
             out = hold(held, out, T.W2, "dual_fuel")
         else:
-            out = hold(held, out, COMPRESSOR, "dual_fuel")
+            out = hold(held, out, _COMPRESSOR, "dual_fuel")
     if out & T.W2 and not running & T.W2 and furnace_must_wait(t, timers):
         out = hold(held, out, T.W2, "dual_fuel")
     if out & T.Y1 and not running & T.Y1 and heat_pump_must_wait(t, timers):
-        out = hold(held, out, COMPRESSOR, "dual_fuel")
+        out = hold(held, out, _COMPRESSOR, "dual_fuel")
     return out
 
 
@@ -192,10 +197,10 @@ def r6_reversing_valve_moves_when_equalized(t, timers, held, out):
     if (out ^ running) & T.OB == 0:
         return out
     if valve_must_wait(t, timers):
-        out = hold(held, out, COMPRESSOR, "changeover")
+        out = hold(held, out, _COMPRESSOR, "changeover")
         mark(held, T.OB, "changeover")
         return (out & ~T.OB) | (running & T.OB)
-    return hold(held, out, COMPRESSOR, "valve_moving")
+    return hold(held, out, _COMPRESSOR, "valve_moving")
 
 
 def r4_compressor_anti_short_cycle(t, timers, held, out):
@@ -204,9 +209,9 @@ def r4_compressor_anti_short_cycle(t, timers, held, out):
     if not out & T.Y1 or t.outputs & T.Y1:
         return out
     if min_off_running(timers):
-        return hold(held, out, COMPRESSOR, "min_off")
+        return hold(held, out, _COMPRESSOR, "min_off")
     if starts_used_up(t, timers):
-        return hold(held, out, COMPRESSOR, "max_starts")
+        return hold(held, out, _COMPRESSOR, "max_starts")
     return out
 
 

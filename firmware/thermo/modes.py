@@ -17,10 +17,9 @@ AUTO = const(3)
 EMERGENCY = const(4)
 MODES = ("off", "heat", "cool", "auto", "emergency")
 
-FAN_AUTO = const(0)
 FAN_ON = const(1)
 FAN_CIRCULATE = const(2)
-FANS = ("auto", "on", "circulate")
+FANS = ("auto", "on", "circulate")  # auto is 0
 
 # What the thermostat is doing: the decision's wish, and after the gate what
 # runs. docs/behaviour.md maps each to Home Assistant's hvac_action.

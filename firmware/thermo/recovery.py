@@ -32,11 +32,11 @@ except ImportError:  # CPython
 # is judged unable to make it when it would be over 30 min late, and able
 # again only once it would be an hour early.
 RECOVERY_RATE_DEFAULT_DF_H = const(30)
-RECOVERY_RATE_MIN_DF_H = const(5)
-RECOVERY_RATE_MAX_DF_H = const(150)
-RECOVERY_MAX_LEAD_MIN = const(240)
-RECOVERY_GRACE_MIN = const(30)
-RECOVERY_AHEAD_MIN = const(60)
+_RECOVERY_RATE_MIN_DF_H = const(5)
+_RECOVERY_RATE_MAX_DF_H = const(150)
+_RECOVERY_MAX_LEAD_MIN = const(240)
+_RECOVERY_GRACE_MIN = const(30)
+_RECOVERY_AHEAD_MIN = const(60)
 
 
 def follow_schedule(t):
@@ -59,19 +59,19 @@ def follow_schedule(t):
     if t.recovering:
         needed = recovery_minutes(t, target_dF)
         if t.recovery_aux_ok:
-            t.recovery_aux_ok = needed + RECOVERY_AHEAD_MIN > minutes
+            t.recovery_aux_ok = needed + _RECOVERY_AHEAD_MIN > minutes
         else:
-            t.recovery_aux_ok = needed > minutes + RECOVERY_GRACE_MIN
+            t.recovery_aux_ok = needed > minutes + _RECOVERY_GRACE_MIN
     elif (t.settings.smart_recovery and heating and t.indoor_ok
           and target_dF > t.heat_setpoint_dF and target_dF > t.indoor_dF):
         needed = recovery_minutes(t, target_dF)
-        if minutes <= min(needed * 5 // 4 + 10, RECOVERY_MAX_LEAD_MIN):
+        if minutes <= min(needed * 5 // 4 + 10, _RECOVERY_MAX_LEAD_MIN):
             t.recovering = True
             t.recovery_learned = False
             t.recovery_strips = False
             t.timers.fire(RECOVERY_START, t.settings)
             t.recovery_from_dF = t.indoor_dF
-            t.recovery_aux_ok = needed > minutes + RECOVERY_GRACE_MIN
+            t.recovery_aux_ok = needed > minutes + _RECOVERY_GRACE_MIN
             apply_heat_setpoint(t, target_dF)
 
 def recovery_minutes(t, target_dF):
@@ -88,7 +88,7 @@ def learn_recovery(t):
     minutes = elapsed_ms // 60_000
     observed = (t.indoor_dF - t.recovery_from_dF) * 60 // minutes
     rate = (t.recovery_rate_dF_h + observed) // 2
-    t.recovery_rate_dF_h = min(RECOVERY_RATE_MAX_DF_H, max(RECOVERY_RATE_MIN_DF_H, rate))
+    t.recovery_rate_dF_h = min(_RECOVERY_RATE_MAX_DF_H, max(_RECOVERY_RATE_MIN_DF_H, rate))
 
 def apply_entry(t, entry):
     """The setpoints of a schedule entry; in auto the other setpoint yields."""

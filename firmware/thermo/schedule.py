@@ -14,13 +14,17 @@ without one, the schedule waits and the setpoints stay as they are.
 
 from thermo.values import SettingError, show, tenths
 
+try:
+    from micropython import const
+except ImportError:  # CPython
+    const = lambda value: value  # noqa: E731
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_SETS = {"daily": 127, "weekdays": 31, "weekends": 96}
 ENTRY_KEYS = ("days", "at", "heat_setpoint_f", "cool_setpoint_f")
-MAX_ENTRIES = 16
-MINUTES_PER_DAY = 1440
-MINUTES_PER_WEEK = 10080
-NO_SETPOINT = -1
+_MAX_ENTRIES = const(16)
+_MINUTES_PER_DAY = const(1440)
+NO_SETPOINT = const(-1)
 
 
 def day_mask(name):
@@ -43,8 +47,8 @@ def validate(value, deadband_f):
     """A schedule checked entry by entry; SettingError names the entry's field."""
     if value is None:
         return None
-    if not isinstance(value, list) or len(value) > MAX_ENTRIES:
-        raise SettingError("schedule", "must be null or a list of at most %d entries" % MAX_ENTRIES)
+    if not isinstance(value, list) or len(value) > _MAX_ENTRIES:
+        raise SettingError("schedule", "must be null or a list of at most %d entries" % _MAX_ENTRIES)
     for index in range(len(value)):
         where = "schedule[%d]" % index
         entry = value[index]
@@ -91,8 +95,8 @@ def compile_entries(value):
 
 def active(entries, minute_of_week):
     """Index of the entry in force at ``minute_of_week`` (-1: none)."""
-    day = minute_of_week // MINUTES_PER_DAY
-    minute = minute_of_week % MINUTES_PER_DAY
+    day = minute_of_week // _MINUTES_PER_DAY
+    minute = minute_of_week % _MINUTES_PER_DAY
     for back in range(8):
         weekday = (day - back) % 7
         index = len(entries) - 1
@@ -106,8 +110,8 @@ def active(entries, minute_of_week):
 
 def next_entry(entries, minute_of_week):
     """Index of the next entry to take effect after ``minute_of_week`` (-1: none)."""
-    day = minute_of_week // MINUTES_PER_DAY
-    minute = minute_of_week % MINUTES_PER_DAY
+    day = minute_of_week // _MINUTES_PER_DAY
+    minute = minute_of_week % _MINUTES_PER_DAY
     for ahead in range(8):
         weekday = (day + ahead) % 7
         for index in range(len(entries)):
@@ -119,36 +123,14 @@ def next_entry(entries, minute_of_week):
 def minutes_until(entry, minute_of_week):
     """Minutes from ``minute_of_week`` until ``entry`` next takes effect
     (an int, not a tuple with the index: the tick allocates nothing)."""
-    day = minute_of_week // MINUTES_PER_DAY
-    minute = minute_of_week % MINUTES_PER_DAY
+    day = minute_of_week // _MINUTES_PER_DAY
+    minute = minute_of_week % _MINUTES_PER_DAY
     for ahead in range(8):
         if _due(entry, (day + ahead) % 7, ahead, minute):
-            return ahead * MINUTES_PER_DAY + entry[1] - minute
+            return ahead * _MINUTES_PER_DAY + entry[1] - minute
     return 0
 
 
 def _due(entry, weekday, ahead, minute):
     """``entry`` takes effect on ``weekday``, ``ahead`` days on, after ``minute``."""
     return entry[0] & (1 << weekday) and (ahead > 0 or entry[1] > minute)
-
-
-def week_origin(start):
-    """(minute of the week, ms into that minute) of a local time
-    "YYYY-MM-DDTHH:MM:SS": parse it once, then use :func:`minute_after`."""
-    year, month, day = int(start[0:4]), int(start[5:7]), int(start[8:10])
-    # Sakamoto's method, with Monday as day 0.
-    shifts = (0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4)
-    if month < 3:
-        year -= 1
-    weekday = (year + year // 4 - year // 100 + year // 400 + shifts[month - 1] + day + 6) % 7
-    return weekday * MINUTES_PER_DAY + int(start[11:13]) * 60 + int(start[14:16]), int(start[17:19]) * 1000
-
-
-def minute_after(origin, offset_ms):
-    """Minute of the week ``offset_ms`` after a :func:`week_origin`."""
-    return (origin[0] + (origin[1] + offset_ms) // 60000) % MINUTES_PER_WEEK
-
-
-def minute_of_week(start, offset_ms):
-    """Minute of the week at ``offset_ms`` after a local time "YYYY-MM-DDTHH:MM:SS"."""
-    return minute_after(week_origin(start), offset_ms)

@@ -18,7 +18,6 @@ W2 = const(8)
 OB = const(16)
 E = const(32)
 
-ALL = const(63)
 # Terminals that make heat or cold: what "off" and a failed indoor sensor stop.
 CONDITIONING = const(1 | 2 | 8 | 32)
 

@@ -15,7 +15,7 @@ except ImportError:  # CPython
 
 TICKS_PERIOD = const(1 << 30)
 TICKS_MASK = const((1 << 30) - 1)
-TICKS_HALF = const(1 << 29)
+_TICKS_HALF = const(1 << 29)
 
 # Elapsed counters stop here (about 6.2 days): far longer than any timer the
 # settings allow, and small enough that adding one step never leaves the
@@ -34,7 +34,7 @@ def ticks_add(ticks, delta_ms):
 def ticks_diff(later, earlier):
     """Signed difference ``later - earlier`` re-centred on the wrap period."""
     diff = (later - earlier) & TICKS_MASK
-    if diff >= TICKS_HALF:
+    if diff >= _TICKS_HALF:
         diff -= TICKS_PERIOD
     return diff
 

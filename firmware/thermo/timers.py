@@ -44,12 +44,12 @@ OUTDOOR_READ = const(1024)
 RECOVERY_START = const(2048)
 
 # How a timer counts.
-ALWAYS = const(0)
-IN_CALL = const(1)  # while Y1 runs in a heat or cool call
-IN_HEAT_CALL = const(2)  # while Y1 runs in a heat call
+_ALWAYS = const(0)
+_IN_CALL = const(1)  # while Y1 runs in a heat or cool call
+_IN_HEAT_CALL = const(2)  # while Y1 runs in a heat call
 
 # Slots of a start ring: the largest max_starts_per_hour.
-START_SLOTS = const(12)
+_START_SLOTS = const(12)
 
 
 class Timer:
@@ -87,30 +87,30 @@ class Timers:
         self.all = []
         add = self._add
         # Rule 4: Y1 stays off min_off_s after a stop, and after every boot.
-        self.min_off = add(BOOT | Y1_OFF, 0, "min_off_ms", ALWAYS)
+        self.min_off = add(BOOT | Y1_OFF, 0, "min_off_ms", _ALWAYS)
         # Rule 5: a run lasts min_on_s.
-        self.min_on = add(Y1_ON, 0, "min_on_ms", ALWAYS)
+        self.min_on = add(Y1_ON, 0, "min_on_ms", _ALWAYS)
         # Rule 6: the valve moves only after Y1 has been off this long (free after a boot).
-        self.changeover = add(Y1_OFF, BOOT, "changeover_delay_ms", ALWAYS)
+        self.changeover = add(Y1_OFF, BOOT, "changeover_delay_ms", _ALWAYS)
         # Rule 3: the furnace starts only this long after Y1 stopped ...
-        self.furnace_wait = add(BOOT | Y1_OFF, 0, "dual_fuel_switch_delay_ms", ALWAYS)
+        self.furnace_wait = add(BOOT | Y1_OFF, 0, "dual_fuel_switch_delay_ms", _ALWAYS)
         # ... and the heat pump only this long after W2 stopped.
-        self.heat_pump_wait = add(BOOT | W2_OFF, 0, "dual_fuel_switch_delay_ms", ALWAYS)
+        self.heat_pump_wait = add(BOOT | W2_OFF, 0, "dual_fuel_switch_delay_ms", _ALWAYS)
         # Upstage timers: compressor run in this call before Y2, before strips,
         # and (dual fuel) the full minimum run the heat pump gets before a
         # droop hands the call to the furnace.
-        self.stage2 = add(CALL, 0, "stage2_delay_ms", IN_CALL)
-        self.aux = add(CALL | AUX_LEFT, 0, "aux_delay_ms", IN_HEAT_CALL)
-        self.heat_pump_trial = add(CALL, 0, "min_on_ms", IN_CALL)
+        self.stage2 = add(CALL, 0, "stage2_delay_ms", _IN_CALL)
+        self.aux = add(CALL | AUX_LEFT, 0, "aux_delay_ms", _IN_HEAT_CALL)
+        self.heat_pump_trial = add(CALL, 0, "min_on_ms", _IN_CALL)
         # Fan circulate: how long the blower has run, or rested (judged by
         # circulate_min_per_hour in force now: a promise of air each hour).
-        self.blower = add(G_ON | G_OFF, 0, None, ALWAYS)
+        self.blower = add(G_ON | G_OFF, 0, None, _ALWAYS)
         # Rule 10: the age of each sensor's last valid reading (judged against
         # sensor_timeout_s in force now: a shorter timeout is the safe way).
-        self.indoor_fresh = add(INDOOR_READ, 0, None, ALWAYS)
-        self.outdoor_fresh = add(OUTDOOR_READ, 0, None, ALWAYS)
+        self.indoor_fresh = add(INDOOR_READ, 0, None, _ALWAYS)
+        self.outdoor_fresh = add(OUTDOOR_READ, 0, None, _ALWAYS)
         # Smart recovery: how long the early start has run (no length).
-        self.recovery = add(RECOVERY_START, 0, None, ALWAYS)
+        self.recovery = add(RECOVERY_START, 0, None, _ALWAYS)
         # Starts in the last hour: the compressor's (rule 4) and the strips'.
         self.compressor_starts = Starts()
         self.strip_starts = Starts()
@@ -136,27 +136,27 @@ class Timers:
         """Count ``step`` ms; the upstage timers only while Y1 runs in a call."""
         for timer in self.all:
             counts = timer.counts
-            if counts == ALWAYS or (counts == IN_CALL and in_call) or (counts == IN_HEAT_CALL and in_heat_call):
+            if counts == _ALWAYS or (counts == _IN_CALL and in_call) or (counts == _IN_HEAT_CALL and in_heat_call):
                 timer.elapsed_ms = grow(timer.elapsed_ms, step)
         self.compressor_starts.advance(step)
         self.strip_starts.advance(step)
 
 
 class Starts:
-    """The ages of the last :data:`START_SLOTS` starts, and for each hourly
+    """The ages of the last :data:`_START_SLOTS` starts, and for each hourly
     limit value (1 to 12) how long ago it was last in force, so that the
     limit is the smallest value in force in the last 60 minutes: a raise
     takes effect an hour after it is made (no settings change bypasses the
     limit) and a lowering at once."""
 
     def __init__(self):
-        self.ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
-        self.limit_ages_ms = [ELAPSED_CAP_MS] * START_SLOTS
+        self.ages_ms = [ELAPSED_CAP_MS] * _START_SLOTS
+        self.limit_ages_ms = [ELAPSED_CAP_MS] * _START_SLOTS
 
     def advance(self, step):
         ages = self.ages_ms
         limit_ages = self.limit_ages_ms
-        for index in range(START_SLOTS):
+        for index in range(_START_SLOTS):
             ages[index] = grow(ages[index], step)
             limit_ages[index] = grow(limit_ages[index], step)
 
@@ -164,7 +164,7 @@ class Starts:
         """A start now: it takes the slot of the oldest one."""
         ages = self.ages_ms
         oldest = 0
-        for index in range(1, START_SLOTS):
+        for index in range(1, _START_SLOTS):
             if ages[index] > ages[oldest]:
                 oldest = index
         ages[oldest] = 0
@@ -195,7 +195,7 @@ class Starts:
     def restore(self, ages):
         """Starts saved by :meth:`recent`; anything else is skipped."""
         slot = 0
-        for age in ages[:START_SLOTS]:
+        for age in ages[:_START_SLOTS]:
             if isinstance(age, int) and 0 <= age < HOUR_MS:
                 self.ages_ms[slot] = age
                 slot += 1
