@@ -1184,8 +1184,10 @@ class Allowed(NamedTuple):
 
 
 def _on_step(value: float, step: float) -> bool:
-    """Whether ``value`` is a whole number of ``step``s (0.3 is three tenths despite its float)."""
-    steps = value / step
+    """Whether ``value``, read to four decimals as README says (what a board's
+    single-precision float still tells apart), is a whole number of ``step``s
+    (0.3 is three tenths despite its float)."""
+    steps = round(value, 4) / step
     return abs(steps - round(steps)) < 1e-9 * max(1.0, abs(steps))
 
 

@@ -53,6 +53,7 @@ def bad_values(key, kind, allowed):
                 ("just_below_range", round(low - 0.1, 2)),
                 ("just_above_range", round(high + 0.1, 2)),
                 ("finer_than_a_tenth", round(low + 0.05, 2)),  # the core keeps tenths: it would act as another value
+                ("a_thousandth_off_the_grid", round(low + 0.001, 3)),  # would act as low: refused, not rounded
             ]
         cases += [("string", str(low)), ("true", True)]
     elif kind == schema.CHOICE:

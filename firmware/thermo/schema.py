@@ -85,8 +85,10 @@ def _check(key, kind, allowed, unit, value):
         if value != int(value):
             raise SettingError(key, "%s is not a whole number (allowed: %s)" % (show(value), span))
         value = int(value)
-    if isinstance(value, float) and ("%.2f" % value)[-1] != "0":
-        # The core keeps tenths of a degree: 1.25 would silently act as 1.3.
+    if isinstance(value, float) and ("%.4f" % value)[-3:] != "000":
+        # The core keeps tenths of a degree: 1.25 would silently act as 1.3,
+        # and 1.001 as 1.0. Read to four decimals, which a board's single
+        # floats and CPython's doubles print alike.
         raise SettingError(key, "%s is finer than 0.1 °F (allowed: %s, in steps of 0.1)" % (show(value), span))
     return value
 
