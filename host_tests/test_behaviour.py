@@ -77,11 +77,28 @@ def test_aux_delay_zero_disables_the_timer():
 
 
 def test_aux_leaves_when_indoor_is_back_within_half_the_droop():
-    events = [heat(indoor=67.0, outdoor=20.0), {"t": 400, "indoor_f": 68.4}, {"t": 500, "indoor_f": 68.5}]
+    events = [heat(indoor=67.0, outdoor=20.0), {"t": 600, "indoor_f": 68.4}, {"t": 700, "indoor_f": 68.5}]
     timeline = replay(events, duration=900)
-    assert "W2" in timeline.on(499)
-    assert timeline.first("W2", 0, after=400) == 500
-    assert "Y1" in timeline.on(500)
+    assert timeline.first("W2") == 301  # with Y1, which min_off held until 300
+    assert "W2" in timeline.on(699)
+    assert timeline.first("W2", 0, after=600) == 700
+    assert "Y1" in timeline.on(700)
+
+
+def test_aux_once_on_runs_aux_min_on_even_if_indoor_recovers_sooner():
+    events = [heat(indoor=67.0, outdoor=20.0), {"t": 400, "indoor_f": 68.5}]
+    timeline = replay(events, duration=900, explain=True)
+    assert timeline.first("W2") == 301
+    assert timeline.first("W2", 0, after=301) == 301 + 240  # aux_min_on_s, not 400
+    assert timeline.at(450)["held"]["W2"] == "aux_min_on"
+
+
+def test_a_rule_ends_the_strips_minimum_run_at_once():
+    events = [heat(indoor=67.0, outdoor=20.0), {"t": 400, "indoor_f": None}]
+    timeline = replay(events, config={"sensor_timeout_s": 30}, duration=900, explain=True)
+    assert timeline.first("W2") == 301
+    assert timeline.first("W2", 0, after=301) == 429  # the last reading was at 399: failed 30 s on
+    assert timeline.at(429)["held"]["W2"] == "indoor_sensor"
 
 
 def test_aux_escalation_starts_afresh_with_every_call():

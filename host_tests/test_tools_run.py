@@ -68,7 +68,11 @@ def test_the_screen_names_what_runs_after_the_gate():
     assert done.returncode == 0, done.stderr
     last = done.stdout.split("-" * 78)[-2]
     action = next(line for line in last.splitlines() if line.startswith("  action  "))
-    assert action == "  action  heating with the heat pump  [heat_pump]", last
+    strips = terminal_row(last, "W2").startswith("  W2 ON")
+    if strips:
+        assert action == "  action  heating with the heat pump and strip heat  [heat_pump_and_strips]", last
+    else:
+        assert action == "  action  heating with the heat pump  [heat_pump]", last
 
 
 def test_the_house_and_the_firmware_step_by_the_firmwares_control_period():

@@ -41,6 +41,7 @@ REASONS = {
     "no_backup": "no backup heat is wired (backup_heat none)",
     "not_emergency": "E runs only in mode emergency",
     "min_on": "held on: a compressor run lasts at least min_on_s",
+    "aux_min_on": "held on: strip heat runs at least aux_min_on_s",
     "rewiring": "wiring settings changed: call ended, timers as after a boot",
     "mode_off": "the mode is off",
     "indoor_sensor": "indoor sensor failed: no heating or cooling",

@@ -141,6 +141,7 @@ class Thermostat:
         self.last_tick_ms = now_ms
         self.rewired = False
         self.y1_mode = M.OFF  # the mode a compressor run started in (rule 5)
+        self.w2_mode = M.OFF  # and a run of the strips (aux_min_on_s)
         # The schedule, and smart recovery with its learned heating rate.
         self.wall_minute = -1
         self.seen_minute = -1
@@ -317,6 +318,7 @@ class Thermostat:
             if out & T.W2:
                 events |= EV.W2_ON
                 self.timers.strip_starts.record()
+                self.w2_mode = self.mode
             else:
                 events |= EV.W2_OFF
         if changed & T.G:

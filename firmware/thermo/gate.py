@@ -6,9 +6,9 @@ rule, and records in ``held`` which rule held each terminal back (or, for
 ``min_on``, held it on), so the user can be told why the compressor waits.
 
 Order matters and is part of the design:
-- the minimum run (rule 5) first, because only the rules after it (a
-  re-wiring, mode off, a failed sensor, emergency, a lockout) may cut a run
-  short;
+- the minimum runs (rule 5, and the strips' aux_min_on_s) first, because
+  only the rules after them (a re-wiring, mode off, a failed sensor,
+  emergency, cooling, a lockout) may cut a run short;
 - the rules that force terminals off next;
 - then the timers that decide whether a terminal may *start* (dual fuel
   hand-over, reversing valve, anti-short-cycle), which look at the previous
@@ -35,7 +35,7 @@ from thermo.lockout import (
     valve_must_wait,
 )
 from thermo.modes import EMERGENCY, HEAT, OFF
-from thermo.schema import DUAL_FUEL, NO_BACKUP
+from thermo.schema import DUAL_FUEL, ELECTRIC, NO_BACKUP
 
 try:
     from micropython import const
@@ -52,6 +52,7 @@ def enforce(t, timers, wanted, held):
         held[index] = None
     out = wiring(t, held, wanted.terminals)
     out = r5_min_on(t, timers, held, out)
+    out = aux_min_on(t, timers, held, out)
     out = r11_mode_off(t, held, out)
     out = r10_indoor_sensor_failed(t, held, out)
     out = r1_emergency_locks_out_compressor(t, held, out)
@@ -66,10 +67,12 @@ def enforce(t, timers, wanted, held):
 
 
 def hold(held, out, bits, reason):
-    """Clear ``bits`` from ``out``, recording ``reason`` for each wanted one."""
+    """Clear ``bits`` from ``out``, recording ``reason`` for each one still
+    on: the rule that turns a terminal off names it, even over an earlier
+    rule that held it on (a minimum run that a failed sensor ends)."""
     for index in range(6):
         bit = T.BITS[index]
-        if bits & bit and out & bit and held[index] is None:
+        if bits & bit and out & bit:
             held[index] = reason
     return out & ~bits
 
@@ -114,6 +117,19 @@ def r5_min_on(t, timers, held, out):
     if (out ^ running) & T.OB:
         out &= ~(T.OB | T.Y2)
     return out | T.Y1 | (running & T.OB)
+
+
+def aux_min_on(t, timers, held, out):
+    """Aux: electric W2, once on, stays on at least aux_min_on_s unless a
+    rule ends it (a re-wiring, mode off, a failed sensor, cooling, the aux
+    lockout: the rules after this one) or the mode changes. Sequencers and
+    contactors are not made to chatter."""
+    running = t.outputs
+    if (t.rewired or t.settings.backup != ELECTRIC or not running & T.W2 or out & T.W2
+            or timers.aux_min_on.done() or t.mode != t.w2_mode):
+        return out
+    mark(held, T.W2, "aux_min_on")
+    return out | T.W2
 
 
 def r11_mode_off(t, held, out):

@@ -31,6 +31,9 @@ MEANINGS = {
         "electric W2 joins when indoor <= heat setpoint - droop",
     "aux_delay_s":
         "electric W2 joins after the compressor has run this long in one heat call; 0 disables the timer",
+    "aux_min_on_s":
+        "electric W2, once on, stays on at least this long unless a safety rule ends it (sequencers and "
+        "contactors are not made to chatter); 0: no minimum",
     "aux_max_outdoor_f":
         "electric W2 locked out when outdoor is above this",
     "compressor_min_outdoor_f":

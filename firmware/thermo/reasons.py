@@ -18,6 +18,8 @@ code                 from      terminals               meaning
 ``no_backup``        gate      W2, E                   backup_heat is none: nothing wired to W2 or E
 ``not_emergency``    gate      E                       E runs only in mode emergency
 ``min_on``           gate      Y1 (held on)            rule 5: a run lasts min_on_s once started
+``aux_min_on``       gate      W2 (held on)            electric strips, once on, run aux_min_on_s
+                                                       unless a safety rule ends them
 ``rewiring``         gate      Y1, Y2, W2, E           reversing_valve, compressor_stages or
                                                        backup_heat changed: the call ends at once,
                                                        then every timer counts as after a boot

@@ -36,6 +36,7 @@ SCHEMA = (
     ("stage2_delay_s", WHOLE, 600, (0, 7200), "s"),
     ("aux_droop_f", DEGREES, 3.0, (1.0, 10.0), "°F"),
     ("aux_delay_s", WHOLE, 1800, (0, 7200), "s"),
+    ("aux_min_on_s", WHOLE, 240, (0, 1800), "s"),
     ("aux_max_outdoor_f", DEGREES, 35.0, (-20.0, 70.0), "°F"),
     ("compressor_min_outdoor_f", DEGREES_OR_NULL, None, (-40.0, 70.0), "°F"),
     ("balance_point_f", DEGREES, 35.0, (-20.0, 70.0), "°F"),
@@ -147,6 +148,7 @@ class Settings:
         self.stage2_delay_ms = values["stage2_delay_s"] * 1000
         self.aux_droop_dF = tenths(values["aux_droop_f"])
         self.aux_delay_ms = values["aux_delay_s"] * 1000
+        self.aux_min_on_ms = values["aux_min_on_s"] * 1000
         self.aux_max_outdoor_dF = tenths(values["aux_max_outdoor_f"])
         self.compressor_min_outdoor_dF = _optional_tenths(values["compressor_min_outdoor_f"])
         self.balance_point_dF = tenths(values["balance_point_f"])

@@ -102,6 +102,8 @@ class Timers:
         self.stage2 = add(CALL, 0, "stage2_delay_ms", _IN_CALL)
         self.aux = add(CALL | AUX_LEFT, 0, "aux_delay_ms", _IN_HEAT_CALL)
         self.heat_pump_trial = add(CALL, 0, "min_on_ms", _IN_CALL)
+        # Electric strips, once on, run aux_min_on_s.
+        self.aux_min_on = add(W2_ON, 0, "aux_min_on_ms", _ALWAYS)
         # Fan circulate: how long the blower has run, or rested (judged by
         # circulate_min_per_hour in force now: a promise of air each hour).
         self.blower = add(G_ON | G_OFF, 0, None, _ALWAYS)
