@@ -30,7 +30,9 @@ import sys
 ARCHS = ("armv6m", "xtensawin")
 EXPECTED_VERSION = "MicroPython v1.27."
 EXPECTED_MPY = "mpy v6.3"
-SKIPPED = ("manifest.py",)
+# Not for a board: the freezing manifest, and two tables for people (what a
+# reason code and a setting mean) that no firmware module imports.
+SKIPPED = ("manifest.py", "thermo/meanings.py", "thermo/reasons.py")
 KEPT_AS_SOURCE = ("boot.py", "main.py")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
