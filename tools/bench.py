@@ -22,8 +22,10 @@
   core, measured on both ports, gives the ratio, and with it an estimate of
   the board firmware's own heap on an RP2040 (an estimate, not a
   measurement: the ESP32 and RP2040 ports have no host build here). The
-  board figures are taken with the unix port's heap bounded to a Pico's
-  (-X heapsize=192K): even with 64-bit objects the whole firmware fits.
+  board figures are taken with the unix port's heap bounded to 256 KB: a
+  Pico's 192 KB no longer holds the firmware's 64-bit objects (162 KB in
+  use once set up, and an 8 KB read then fails on fragmentation), so the
+  RP2040 estimate below is the figure to watch; it has its own target.
 
 Targets are checked on stderr; the figures print whether they are met or not.
 """
@@ -44,7 +46,7 @@ TARGETS = {  # name: (most allowed, why)
     "mpy_bytes_xtensawin": (64 * 1024, "64 KiB of compiled firmware"),
     "board_setup_heap_rp2040_estimate_bytes": (96_000, "half of a Pico's heap for the firmware, the rest to spare"),
 }
-PICO_HEAP = "192K"  # the unix port's heap for the board figures: the size of a Pico's
+PICO_HEAP = "256K"  # the unix port's heap for the board figures (64-bit objects: see above)
 
 
 def figures():
