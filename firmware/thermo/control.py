@@ -69,43 +69,15 @@ def _index(names, key, value):
         show(value), ", ".join(show(name) for name in names)))
 
 
+def _plausible(value_dF):
+    return value_dF is not None and _READING_MIN_DF <= value_dF <= _READING_MAX_DF
+
+
 def _setpoint_dF(key, value, allowed):
     low, high = allowed
     if not is_number(value) or value != value or not low <= value <= high:
         raise SettingError(key, "%s is out of range (allowed: %d to %d °F)" % (show(value), low, high))
     return tenths(value)
-
-
-class Sensor:
-    """One temperature sensor as the core sees it: failed from boot until a
-    first valid reading, and again once no valid reading has come for
-    sensor_timeout_s, judged by the setting in force now: a shorter timeout
-    acts at once (trusting a stale reading is the unsafe direction). A
-    reading counts from the tick it is taken for."""
-
-    def __init__(self, fresh_timer):
-        self.raw_dF = 0
-        self.seen = False
-        self.fresh = False
-        self.timer = fresh_timer
-
-    def reading(self, value_dF):
-        """A reading in tenths of °F; None, or a value no sensor could mean,
-        is no reading."""
-        if value_dF is not None and _READING_MIN_DF <= value_dF <= _READING_MAX_DF:
-            self.raw_dF = value_dF
-            self.fresh = True
-
-    def taken(self):
-        """True once, at the tick after a valid reading."""
-        fresh = self.fresh
-        if fresh:
-            self.seen = True
-            self.fresh = False
-        return fresh
-
-    def ok(self, timeout_ms):
-        return self.seen and self.timer.elapsed_ms < timeout_ms
 
 
 class Thermostat:
@@ -121,9 +93,16 @@ class Thermostat:
         # Every timer and the rings of recent starts; a boot starts min_off.
         self.timers = EV.Timers()
         self.timers.fire(EV.BOOT, self.settings)
-        # Sensors, and what decide and gate read of them each tick.
-        self.indoor = Sensor(self.timers.indoor_fresh)
-        self.outdoor = Sensor(self.timers.outdoor_fresh)
+        # Sensors: the last valid reading, one given for the next tick (or
+        # None), and what decide and gate read of them each tick. A sensor
+        # is failed from boot until a first valid reading, and again once
+        # none has come for sensor_timeout_s (the value in force now: a
+        # shorter timeout acts at once, trusting a stale reading being the
+        # unsafe way); its timer counts from the tick a reading is taken for.
+        self.indoor_raw_dF = 0
+        self.indoor_new_dF = None
+        self.outdoor_raw_dF = 0
+        self.outdoor_new_dF = None
         self.indoor_ok = False
         self.indoor_dF = 0
         self.outdoor_ok = False
@@ -234,12 +213,15 @@ class Thermostat:
     # -- readings ---------------------------------------------------------
 
     def indoor_reading(self, value_dF):
-        """An indoor reading in tenths of °F for the next tick (see Sensor)."""
-        self.indoor.reading(value_dF)
+        """An indoor reading in tenths of °F for the next tick; None, or a
+        value no sensor could mean, is no reading."""
+        if _plausible(value_dF):
+            self.indoor_new_dF = value_dF
 
     def outdoor_reading(self, value_dF):
-        """An outdoor reading in tenths of °F for the next tick (see Sensor)."""
-        self.outdoor.reading(value_dF)
+        """An outdoor reading in tenths of °F for the next tick (as indoor)."""
+        if _plausible(value_dF):
+            self.outdoor_new_dF = value_dF
 
     # -- the tick ---------------------------------------------------------
 
@@ -282,16 +264,21 @@ class Thermostat:
     def _judge_sensors(self):
         s = self.settings
         events = 0
-        if self.indoor.taken():
+        if self.indoor_new_dF is not None:
+            self.indoor_raw_dF = self.indoor_new_dF
+            self.indoor_new_dF = None
             events |= EV.INDOOR_READ
-        if self.outdoor.taken():
+        if self.outdoor_new_dF is not None:
+            self.outdoor_raw_dF = self.outdoor_new_dF
+            self.outdoor_new_dF = None
             events |= EV.OUTDOOR_READ
         if events:
             self.timers.fire(events, s)
-        self.indoor_ok = self.indoor.ok(s.sensor_timeout_ms)
-        self.indoor_dF = self.indoor.raw_dF + s.indoor_offset_dF
-        self.outdoor_ok = self.outdoor.ok(s.sensor_timeout_ms)
-        self.outdoor_dF = self.outdoor.raw_dF + s.outdoor_offset_dF
+        timers = self.timers
+        self.indoor_ok = timers.indoor_fresh.elapsed_ms < s.sensor_timeout_ms  # never read: elapsed is capped
+        self.indoor_dF = self.indoor_raw_dF + s.indoor_offset_dF
+        self.outdoor_ok = timers.outdoor_fresh.elapsed_ms < s.sensor_timeout_ms
+        self.outdoor_dF = self.outdoor_raw_dF + s.outdoor_offset_dF
 
     def _follow(self, wish):
         """Keep the call's memory that the decision proposed."""

@@ -119,6 +119,6 @@ def test_a_typed_reading_reaches_the_core_at_the_next_tick(board):
                                                     "cool_setpoint_dF": 760, "start_ages_ms": []}))
     board.world.at(20_000, lambda: app().bench_api.indoor("64"))
     seen = []
-    board.world.at(30_000, lambda: seen.append(app().thermostat.indoor.raw_dF))
+    board.world.at(30_000, lambda: seen.append(app().thermostat.indoor_raw_dF))
     board.boot(31_000)
     assert seen == [640]
