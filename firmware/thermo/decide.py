@@ -217,13 +217,15 @@ def heat_sources(t, w):
         note(w, T.Y1, "outdoor_lockout")
         return T.W2 if s.backup == ELECTRIC else 0
     wanted = compressor(t, w, False)
-    if s.backup == ELECTRIC and strips_wanted(t, w, behind_dF):
+    if s.backup == ELECTRIC and choose_strips(t, w, behind_dF):
         wanted |= T.W2
     return wanted
 
 
-def strips_wanted(t, w, behind_dF):
-    """Electric W2 beside the compressor: joins on droop or on the upstage timer.
+def choose_strips(t, w, behind_dF):
+    """Electric W2 beside the compressor: joins on droop or on the upstage
+    timer. Records the choice in the wish (``w.aux``, and ``w.aux_left``
+    when the strips go), and returns it; touches nothing of ``t``.
 
     On droop it joins a running compressor, or serves the call when the
     compressor cannot come (see :func:`compressor_cannot_come`); it waits
