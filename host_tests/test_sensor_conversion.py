@@ -119,14 +119,39 @@ def test_the_ds18b20_power_on_value_is_no_reading_and_the_next_step_up_is_one(se
 
     sensor = sensors.DS18B20(22)
     world.WORLD.onewire[22] = 21.5
-    assert sensor.read() == (None, None)  # read before any conversion: the scratchpad still holds 85 °C
+    assert sensor.read() == [None, None]  # read before any conversion: the scratchpad still holds 85 °C
     assert world.WORLD.early_reads == 1
     assert sensor.start() == 750
     world.WORLD.now_ms += 750
-    assert sensor.read() == (707, None)  # 21.5 °C = 70.7 °F
+    assert sensor.read() == [707, None]  # 21.5 °C = 70.7 °F
     world.WORLD.onewire[22] = 85.0625  # raw 0x0551: a real reading one step above the power-on value
-    assert sensor.read() == (1851, None)
+    assert sensor.read() == [1851, None]
     assert sensors.ds18b20_raw_to_dF(POWER_ON_RAW) == 1850  # the conversion alone has no special case
+
+
+@pytest.mark.parametrize("spec, place", [
+    ({"type": "ds18b20", "pin": 22}, lambda world, celsius: world.onewire.__setitem__(22, celsius)),
+    ({"type": "sht3x", "i2c": {"id": 0, "sda": 21, "scl": 22, "freq": 100000}, "address": 0x44},
+     lambda world, celsius: world.i2c.__setitem__((0, 0x44), None if celsius is None else (celsius, 45.0))),
+], ids=["ds18b20", "sht3x"])
+def test_a_reading_is_the_sensors_own_list_overwritten_by_the_next_read_so_it_allocates_nothing(sensors, spec, place):
+    """read() hands back the same two-item list every time (a new tuple per
+    reading would allocate every 5 s for months): a lost sensor empties it,
+    the next good reading fills it again."""
+    from fakes import world
+
+    sensor = sensors.make(spec)
+    humidity = 450 if spec["type"] == "sht3x" else None
+    place(world.WORLD, 21.5)
+    world.WORLD.now_ms += sensor.start()
+    first = sensor.read()
+    assert first == [707, humidity]
+    place(world.WORLD, None)  # unplugged
+    sensor.start()
+    assert sensor.read() is first and first == [None, None]
+    place(world.WORLD, 20.0)
+    world.WORLD.now_ms += sensor.start()
+    assert sensor.read() is first and first == [680, humidity]
 
 
 # -- on MicroPython ---------------------------------------------------------

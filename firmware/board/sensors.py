@@ -1,7 +1,17 @@
 """Temperature sensors behind one small interface: ``start()`` returns the
-milliseconds to await, then ``read()`` returns ``(tenths °F or None,
-tenths %RH or None)``. Nothing here blocks for the conversion: the caller
+milliseconds to await, then ``read()`` returns ``[tenths °F or None,
+tenths %RH or None]``. Nothing here blocks for the conversion: the caller
 awaits it (``asyncio.sleep_ms``) between the two calls.
+
+A board reads each sensor every 5 s for months, so a reading allocates
+nothing: ``read()`` returns the sensor's own two-item list, overwritten by
+the next read (unpack it at once: ``value_dF, humidity_dpct =
+sensor.read()``), and the drivers under it read into buffers made once
+(micropython-lib's ``DS18X20.read_scratch`` returns its own ``bytearray(9)``,
+:mod:`board.sht3x` reads with ``I2C.readfrom_into``). Only the 1-Wire ROM
+search allocates (``OneWire.scan`` builds a list of ROMs): it runs when no
+ROM is known yet (the first read, or after a failed one when the board
+file names no ROM), never on a steady reading.
 
 - DS18B20 on 1-Wire (micropython-lib ``onewire``/``ds18x20``, frozen into the
   rp2 and esp32 firmware): ``convert_temp()`` starts every sensor on the bus,
@@ -16,7 +26,6 @@ from machine import I2C, Pin
 from board import sht3x
 
 POWER_ON_RAW = 0x0550  # 85 °C: the scratchpad value before any conversion
-RESCAN_MS = 30000
 
 
 def ds18b20_raw_to_dF(raw):
@@ -47,7 +56,7 @@ class DS18B20:
         self.ds = ds18x20.DS18X20(onewire.OneWire(Pin(pin)))
         self.rom = bytes(int(rom[i:i + 2], 16) for i in range(0, 16, 2)) if rom else None
         self.fixed_rom = rom is not None
-        self.found = None
+        self.reading = [None, None]
 
     def start(self):
         try:
@@ -56,22 +65,30 @@ class DS18B20:
             return 0
         return 750
 
+    def _search(self):
+        """The first DS18B20 on the bus, or None (allocates: a ROM search)."""
+        for rom in self.ds.scan():
+            if rom[0] == 0x28:
+                return rom
+        return None
+
     def read(self):
+        reading = self.reading
+        reading[0] = None
         try:
             if self.rom is None:
-                roms = [r for r in self.ds.scan() if r[0] == 0x28]
-                if not roms:
-                    return None, None
-                self.rom = roms[0]
+                self.rom = self._search()
+                if self.rom is None:
+                    return reading
             buf = self.ds.read_scratch(self.rom)
         except Exception:  # CRC error, no presence pulse: no reading this time
             if not self.fixed_rom:
                 self.rom = None  # rescan: the sensor may have been swapped
-            return None, None
+            return reading
         raw = buf[0] | (buf[1] << 8)
-        if raw == POWER_ON_RAW:
-            return None, None
-        return ds18b20_raw_to_dF(raw), None
+        if raw != POWER_ON_RAW:
+            reading[0] = ds18b20_raw_to_dF(raw)
+        return reading
 
 
 class SHT3xSensor:
@@ -89,17 +106,22 @@ class SHT3xSensor:
         try:
             return self.chip.read()
         except (OSError, ValueError):
-            return None, None
+            reading = self.chip.reading
+            reading[0] = reading[1] = None
+            return reading
 
 
 class Simulated:
     """A sensor whose value only the REPL sets (bench mode)."""
 
+    def __init__(self):
+        self.reading = [None, None]
+
     def start(self):
         return 0
 
     def read(self):
-        return None, None
+        return self.reading
 
 
 def make(spec):

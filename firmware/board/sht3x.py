@@ -8,7 +8,9 @@ each CRC-8 with polynomial 0x31 and initial value 0xFF.
 
 It is split in :meth:`SHT3x.start` and :meth:`SHT3x.read` so the caller
 awaits the conversion instead of sleeping in the driver. Conversions are in
-integers: tenths of °F and tenths of %RH, no float on the heap.
+integers: tenths of °F and tenths of %RH, no float on the heap. A reading
+allocates nothing: the six bytes are read into a buffer made once
+(``I2C.readfrom_into``) and decoded into the driver's own two-item list.
 """
 
 try:
@@ -56,11 +58,19 @@ def humidity_dpct(raw):
     return _rounded_div(1000 * raw, 65535)
 
 
-def decode(data):
-    """(tenths °F, tenths %RH) from the six bytes; ValueError on a bad CRC."""
+def decode(data, reading=None):
+    """(tenths °F, tenths %RH) from the six bytes; ValueError on a bad CRC.
+    Given ``reading`` (a two-item list), the values are written into it and
+    it is returned instead of a new tuple: nothing is allocated."""
     if len(data) != 6 or crc8(data, 0, 2) != data[2] or crc8(data, 3, 5) != data[5]:
         raise ValueError("SHT3x CRC error")
-    return temperature_dF((data[0] << 8) | data[1]), humidity_dpct((data[3] << 8) | data[4])
+    temperature = temperature_dF((data[0] << 8) | data[1])
+    humidity = humidity_dpct((data[3] << 8) | data[4])
+    if reading is None:
+        return temperature, humidity
+    reading[0] = temperature
+    reading[1] = humidity
+    return reading
 
 
 class SHT3x:
@@ -68,6 +78,7 @@ class SHT3x:
         self.i2c = i2c
         self.address = address
         self.buf = bytearray(6)
+        self.reading = [None, None]  # read()'s result, overwritten by the next read
 
     def start(self):
         """Start a conversion; return the milliseconds to wait before read()."""
@@ -75,6 +86,7 @@ class SHT3x:
         return CONVERSION_MS
 
     def read(self):
-        """(tenths °F, tenths %RH); OSError or ValueError if there is none."""
+        """[tenths °F, tenths %RH] (the driver's own list); OSError or
+        ValueError if there is none."""
         self.i2c.readfrom_into(self.address, self.buf)
-        return decode(self.buf)
+        return decode(self.buf, self.reading)
