@@ -7,7 +7,7 @@ imports or reads the firmware.  It watches one timeline of terminal outputs, tic
 together with what the thermostat was told (accepted mode, fan mode,
 setpoints, sensor readings, settings, reboots) and reports every breach of the
 contract's interlocks (rules 1-13, ids ``"R1"`` .. ``"R13"`` plus three terminal
-table rules and ``"REWIRING"``) and, unless switched off, of its liveness promises
+table rules, ``"REWIRING"`` and the strips' minimum run ``"AUX_MIN_ON"``) and, unless switched off, of its liveness promises
 (``"L_heat"``, ``"L_aux"``, ``"L_emergency"``, ``"L_cool"``, ``"L_fan"``).
 
 Usage::
@@ -48,6 +48,12 @@ Conventions and tolerances:
   that were on before it are off from ``c + tick``), and counts as a boot for
   every timer (min off, changeover, dual-fuel delay).  Any other settings change
   ends nothing: ``min_on_s`` still holds a run.
+* Strips' minimum run (``AUX_MIN_ON``): an electric ``W2`` that stops less than
+  ``aux_min_on_s`` after it started must have been ended by a rule (see
+  :meth:`Monitor.rule_aux_min_on`), a cause seen at that observation or the
+  one before (the one-tick tolerance).  The length is the smallest value in
+  force since the run began: a firmware may fix it at the start or honour a
+  shorter new value, both are read as the contract allows.
 * Alerts: the contract asks for "an alert" on a failed sensor and lists
   alerts by short code; the codes are the project's (README, "Alert codes"):
   a failed indoor sensor must show ``indoor_sensor``, a failed outdoor one
@@ -97,6 +103,7 @@ DEFAULTS: dict[str, Any] = {
     "stage2_delay_s": 600,
     "aux_droop_f": 3.0,
     "aux_delay_s": 1800,
+    "aux_min_on_s": 240,
     "aux_max_outdoor_f": 35.0,
     "compressor_min_outdoor_f": None,
     "balance_point_f": 35.0,
@@ -123,6 +130,7 @@ SAFETY_RULES = (
     "NO_BACKUP",  # W2 and E never with backup_heat "none"
     "E_MODE",  # E only in mode emergency ("leaving emergency mode clears E at once")
     "REWIRING",  # behaviour "Re-wiring": the call ends at once
+    "AUX_MIN_ON",  # table aux_min_on_s / behaviour "Aux": electric W2 runs at least this long
 )
 # Settings that say what the terminals drive (behaviour "Re-wiring").
 WIRING_KEYS = ("reversing_valve", "compressor_stages", "backup_heat")
@@ -271,6 +279,9 @@ class Monitor:
         self._run_w2_seen = False
         self._w2_last_off: float | None = None
         self._furnace_backup = False  # dual fuel: the furnace may be backing up this heat-pump call
+        self._w2_on_since: float | None = None  # the observation W2 was first seen on in this run
+        self._w2_on_mode: str | None = None  # the mode at that observation
+        self._aux_end_prev: set[str] = set()  # what could end a strips' run at the previous observation
         self._ob_last_change: float | None = None
 
         # onsets of conditions that hold (for tolerances)
@@ -427,6 +438,7 @@ class Monitor:
             self.rule_no_backup,
             self.rule_e_only_in_emergency,
             self.rule_rewiring_ends_the_call,
+            self.rule_aux_min_on,
         )
 
     # ------------------------------------------------------ derived facts
@@ -592,6 +604,64 @@ class Monitor:
             late = "+".join(k for k in OUTPUTS if k in self._rewire_pending)
             self._flag("REWIRING", x.t, f"{late} still on after the re-wiring at {c:g}", "REWIRING")
 
+    def _aux_end_reasons(self, x: _Obs) -> set[str]:
+        """What may end a run of electric strips before aux_min_on_s, as far as it can
+        be seen now ("unless a rule above ends it"): an exemption applies whenever it
+        might hold (an ambiguous reading counts)."""
+        s, o, t = x.s, x.o, x.t
+        r = set()
+        if x.mode not in ("heat", "auto", "emergency"):
+            r.add(f"mode {x.mode}")  # rule 11 (off), rule 7 (cool)
+        if x.mode == "emergency":
+            r.add("emergency")
+        since = self._w2_on_since
+        if since is not None and (x.mode != self._w2_on_mode or self._mode_since > since):
+            r.add("mode change")
+        if since is not None and self._last_rewire >= since:
+            r.add("re-wiring")
+        if x.in_failed or (x.in_now is None and t >= x.in_deadline - self._tick() - _EPS):
+            r.add("indoor sensor failed")  # rule 10; a silent sensor may fail a tick early on the device's clock
+        cooling = bool(o["Y1"] and self._cool_pos(o["OB"], s)) or (
+            x.mode == "auto" and cmp3(x.in_now, ">=", x.csp + float(s["cool_differential_f"])) is not False)
+        if cooling:
+            r.add("cooling")  # rule 7
+        if s["backup_heat"] == "electric" and x.aux_hot is not False and x.lock_cmo is not True \
+                and x.mode != "emergency":
+            r.add("aux lockout")  # rule 9
+        return r
+
+    def rule_aux_min_on(self, x: _Obs) -> None:
+        """`aux_min_on_s`: "electric W2, once on, stays on at least this long unless a rule
+        above ends it"; Aux: W2 "leaves when indoor is back within droop/2 of setpoint or
+        the call ends (after `aux_min_on_s`, unless a rule ends it sooner)".
+
+        An electric W2 that stops (a reboot is no stop here: it ends everything) less
+        than aux_min_on_s after it was first seen on is a breach unless, at that
+        observation or the one before, a rule forced it off: a mode that does not heat
+        (off, cool), emergency mode, a mode change since W2 started, a re-wiring since
+        then, a failed indoor sensor, cooling (Y1 with the valve in the cool position,
+        or in auto a cool call that might have started), or rule 9's aux lockout
+        (outdoor above aux_max_outdoor_f, the sensor ok and the compressor not locked
+        out).  The length is the smallest aux_min_on_s in force since W2 started (the
+        contract keeps a running timer at the longer value; a device that fixes the
+        length at the start, or honours a shorter new one, is not flagged)."""
+        causes = self._aux_end_reasons(x)
+        before, self._aux_end_prev = self._aux_end_prev, causes
+        since = self._w2_on_since
+        if x.boot or since is None or not (x.prev["W2"] and not x.o["W2"]):
+            return
+        if x.s["backup_heat"] != "electric":
+            return
+        run = x.t - since
+        values = [float(x.s["aux_min_on_s"])]
+        values += [float(old["aux_min_on_s"]) for changed, old in self._settings_history if changed >= since]
+        min_on = min(values)
+        if run >= min_on - _EPS or causes or before:
+            return
+        self._flag("AUX_MIN_ON", x.t, f"electric W2 stopped after {run:g} s (< aux_min_on_s {min_on:g}) with no "
+                   "mode change, mode off or cool, emergency, failed indoor sensor, cooling, aux lockout, "
+                   "re-wiring or reboot")
+
     def rule_r6_reversing_valve_changeover(self, x: _Obs) -> None:
         """6. `OB` changes only while `Y1` is off; once `Y1` has run since boot, `OB`
         changes only after `Y1` has been off for `changeover_delay_s`."""
@@ -738,6 +808,10 @@ class Monitor:
             self._run_w2_seen = self._run_w2_seen or bool(o["W2"])
         if p["W2"] and not o["W2"]:
             self._w2_last_off = t
+        if o["W2"] and not p["W2"]:  # p is all off at a boot observation
+            self._w2_on_since, self._w2_on_mode = t, x.mode
+        elif not o["W2"]:
+            self._w2_on_since = self._w2_on_mode = None
         if o["OB"] != p["OB"] and not x.boot:
             self._ob_last_change = t
         self._follow_furnace_backup(x)

@@ -1109,3 +1109,119 @@ def test_acceptance_flags_a_device_that_took_what_it_had_to_refuse():
     assert acceptance.disagreement(refused, {"min_off_s": 60}) == "mode 'off' (must be 'heat')"
     assert acceptance.disagreement(dict(refused, mode="heat"), {"min_off_s": 300}) == (
         "settings.min_off_s 300 (must be 60)")
+
+
+# ----------------------------------------------------------------------------
+# aux_min_on_s: electric strips, once on, run at least this long unless a rule ends them
+# ----------------------------------------------------------------------------
+
+COLD = dict(indoor_f=64.0, outdoor_f=20.0)  # droop, and the strips allowed (outdoor below aux_max_outdoor_f)
+
+
+def _strips(stop: dict, at_s: int = 400, settings: dict | None = None, end: int = 700,
+            start: dict | None = None) -> Monitor:
+    """Y1 and the strips start at 300 in a cold heat call; ``stop`` happens at ``at_s``."""
+    plan = {0: dict(start or COLD), 300: dict(out="Y1 G W2"), at_s: stop}
+    return run(plan, end, settings)
+
+
+def test_aux_min_on_strips_that_stop_early_are_flagged():
+    assert at(_strips(dict(out="Y1 G")), "AUX_MIN_ON") == [400]
+    assert at(_strips(dict(out="Y1 G"), at_s=539), "AUX_MIN_ON") == [539]
+    assert rules(_strips(dict(out="Y1 G"), at_s=540)) == set()
+
+
+def test_aux_min_on_indoor_back_within_half_the_droop_does_not_end_the_run_sooner():
+    assert rules(_strips(dict(indoor_f=66.5, out="Y1 G"))) == {"AUX_MIN_ON"}
+
+
+def test_aux_min_on_a_setpoint_change_does_not_end_the_run_sooner():
+    assert rules(_strips(dict(heat_sp_f=60.0, out="Y1 G"))) == {"AUX_MIN_ON"}
+
+
+def test_aux_min_on_a_rule_9_lockout_ends_the_run_only_when_the_compressor_is_not_locked_out():
+    assert rules(_strips(dict(outdoor_f=40.0, out="Y1 G"))) == set()
+    strips_alone = {"compressor_min_outdoor_f": 45.0}  # outdoor 40 locks the compressor out: rule 9 lifts
+    plan = {0: dict(COLD), 10: dict(out="W2 G"), 100: dict(outdoor_f=40.0, out="")}
+    assert at(run(plan, 400, strips_alone), "AUX_MIN_ON") == [100]
+
+
+@pytest.mark.parametrize(
+    "stop, settings",
+    [
+        (dict(mode="off", out=""), None),
+        (dict(mode="cool", out=""), None),
+        (dict(mode="auto", out="Y1 G"), None),
+        (dict(mode="emergency", out="E G"), None),
+        (dict(indoor_f=None, out=""), {"sensor_timeout_s": 30}),
+        (dict(outdoor_f=40.0, out="Y1 G"), None),
+        (dict(settings={"compressor_stages": 2}, out=""), None),
+        (dict(boot=True, out=""), None),
+    ],
+    ids=["mode-off", "mode-cool", "mode-change", "emergency", "indoor-sensor-failed", "aux-lockout",
+         "rewiring", "reboot"],
+)
+def test_aux_min_on_a_rule_that_forces_the_strips_off_ends_the_run_at_once(stop, settings):
+    if "indoor_f" in stop:  # the sensor stops answering at 350 and is failed at 379
+        m = run({0: dict(COLD), 300: dict(out="Y1 G W2"), 350: dict(indoor_f=None), 379: dict(out="")}, 700,
+                settings)
+    else:
+        m = _strips(stop, settings=settings)
+    assert "AUX_MIN_ON" not in rules(m)
+
+
+def test_aux_min_on_a_sensor_that_still_answers_has_not_failed_however_short_its_timeout():
+    """Found on the firmware's timelines from before aux_min_on_s (random 141, 247):
+    a 30 s tick and a 30 s sensor_timeout_s must not excuse every early stop."""
+    plan = {0: dict(COLD), 300: dict(out="Y1 G W2"), 390: dict(indoor_f=67.0, out="Y1 G")}
+    assert at(run(plan, 900, {"sensor_timeout_s": 30}, tick=30), "AUX_MIN_ON") == [390]
+
+
+def test_aux_min_on_cooling_in_auto_ends_the_run_at_once():
+    auto = dict(COLD, mode="auto", heat_sp_f=68.0, cool_sp_f=72.0)
+    assert rules(_strips(dict(indoor_f=73.0, out="Y1 G"), start=auto)) == set()
+    assert rules(_strips(dict(indoor_f=71.0, out="Y1 G"), start=auto)) == {"AUX_MIN_ON"}
+
+
+def test_aux_min_on_emergency_heat_strips_are_governed_by_emergency_mode():
+    plan = {0: dict(COLD, mode="emergency"), 10: dict(out="E W2 G"), 100: dict(out="E G")}
+    assert rules(run(plan, 300)) == set()
+
+
+def test_aux_min_on_a_rule_seen_one_tick_before_the_stop_counts():
+    """The one-tick tolerance: the device may have acted on the lockout at 399."""
+    plan = {0: dict(COLD), 300: dict(out="Y1 G W2"), 399: dict(outdoor_f=40.0), 400: dict(outdoor_f=20.0, out="Y1 G")}
+    assert rules(run(plan, 700)) == set()
+    plan[398] = plan.pop(399)
+    plan[399] = dict(outdoor_f=20.0)
+    assert rules(run(plan, 700)) == {"AUX_MIN_ON"}
+
+
+def test_aux_min_on_takes_the_shorter_of_the_lengths_in_force_since_the_start():
+    shorter = {0: dict(COLD), 300: dict(out="Y1 G W2"), 320: dict(settings={"aux_min_on_s": 60}),
+               400: dict(out="Y1 G")}
+    assert rules(run(shorter, 700)) == set()
+    longer = dict(shorter)
+    longer[320] = dict(settings={"aux_min_on_s": 600})
+    assert rules(run(longer, 700)) == {"AUX_MIN_ON"}
+    longer[540] = longer.pop(400)  # the 240 s fixed at the start are enough
+    assert rules(run(longer, 700)) == set()
+
+
+def test_aux_min_on_zero_means_no_minimum():
+    assert rules(_strips(dict(out="Y1 G"), settings={"aux_min_on_s": 0})) == set()
+
+
+def test_aux_min_on_does_not_govern_a_dual_fuel_furnace():
+    plan = {0: dict(COLD), 10: dict(out="W2"), 100: dict(out="")}
+    assert rules(run(plan, 300, {"backup_heat": "dual_fuel"})) == set()
+
+
+def test_replay_strips_that_stop_before_aux_min_on_are_flagged():
+    scenario = {"tick_s": 1, "duration_s": 700, "events": [
+        {"t": 0, "mode": "heat", "heat_setpoint_f": 68, "indoor_f": 64.0, "outdoor_f": 20.0},
+        {"t": 400, "indoor_f": 67.0}]}
+    early = [line(0), line(300, Y1=1, G=1), line(301, Y1=1, G=1, W2=1), line(400, Y1=1, G=1)]
+    assert [(v.rule, v.t_s) for v in check_replay_lines(scenario, early, liveness=False)] == [("AUX_MIN_ON", 400.0)]
+    on_time = early[:3] + [line(541, Y1=1, G=1)]
+    assert check_replay_lines(scenario, on_time, liveness=False) == []
