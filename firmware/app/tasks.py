@@ -96,7 +96,8 @@ class Task:
         while True:
             if self.sleep is not None:
                 try:
-                    return next(self.sleep)
+                    # MicroPython's sleep_ms is an iterator; the stubs type it a coroutine.
+                    return next(self.sleep)  # pyright: ignore[reportArgumentType]
                 except StopIteration:
                     self.sleep = None
                     self.checkin()
