@@ -16,12 +16,13 @@ def test_a_timer_never_started_reads_done():
     assert timer.done() and not timer.running() and timer.left_ms() == 0
 
 
-def test_a_timer_keeps_the_length_it_started_with():
-    timers = Timers()
-    timers.fire(Y1_OFF, SETTINGS)
-    timers.advance(100_000, False, False)
-    timers.fire(0, Settings(validate({"min_off_s": 30})))  # no event: nothing restarts
-    assert timers.min_off.running() and timers.min_off.left_ms() == 200_000
+def test_a_settings_change_leaves_every_running_timer_its_length():
+    th = Thermostat({"min_off_s": 300, "changeover_delay_s": 600, "dual_fuel_switch_delay_s": 120}, 0)
+    th.tick(100_000)  # the boot's timers have run 100 s
+    before = [(timer.length_ms, timer.elapsed_ms) for timer in th.timers.all]
+    th.apply_settings({"min_off_s": 30, "changeover_delay_s": 0, "dual_fuel_switch_delay_s": 0})
+    assert [(timer.length_ms, timer.elapsed_ms) for timer in th.timers.all] == before
+    assert th.timers.min_off.left_ms() == 200_000
 
 
 def test_a_boot_restarts_a_timer_but_keeps_a_longer_remainder():
