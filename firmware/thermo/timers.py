@@ -156,11 +156,15 @@ class Starts:
         self.limit_ages_ms = [ELAPSED_CAP_MS] * _START_SLOTS
 
     def advance(self, step):
+        """Age every entry younger than an hour; an older one no longer
+        counts, so it is left as it is (most ticks touch none)."""
         ages = self.ages_ms
         limit_ages = self.limit_ages_ms
         for index in range(_START_SLOTS):
-            ages[index] = grow(ages[index], step)
-            limit_ages[index] = grow(limit_ages[index], step)
+            if ages[index] < HOUR_MS:
+                ages[index] = grow(ages[index], step)
+            if limit_ages[index] < HOUR_MS:
+                limit_ages[index] = grow(limit_ages[index], step)
 
     def record(self):
         """A start now: it takes the slot of the oldest one."""
