@@ -23,7 +23,9 @@ from thermo import schema
 from thermo import terminals as T
 from thermo import timers as EV
 from thermo.decide import Wish, action_of, decide
+from thermo.duty import Duty
 from thermo.gate import enforce
+from thermo.learn import Model
 from thermo.recovery import RECOVERY_RATE_DEFAULT_DF_H, follow_schedule, learn_recovery
 from thermo.schema import NO_BACKUP
 from thermo.ticks import step_ms
@@ -131,6 +133,10 @@ class Thermostat:
         self.recovery_from_dF = 0
         self.recovery_strips = False
         self.recovery_rate_dF_h = RECOVERY_RATE_DEFAULT_DF_H
+        # What it learns of the house and heat pump, and the strips' duty
+        # when the heat pump alone cannot hold (thermo.learn, thermo.duty).
+        self.model = Model()
+        self.duty = Duty()
         # The current call and its escalation (Y2, W2, furnace backup): none.
         self.heat_call = False
         self.cool_call = False
@@ -189,6 +195,8 @@ class Thermostat:
                 rewired = True
         if new.max_starts_per_hour != old.max_starts_per_hour:
             self.timers.compressor_starts.limit_replaced(old.max_starts_per_hour)
+        if new.aux_max_starts_per_hour != old.aux_max_starts_per_hour:
+            self.timers.strip_starts.limit_replaced(old.aux_max_starts_per_hour)
         self.settings = new
         if rewired:
             self.rewired = True  # the next tick ends the call and restarts the timers
@@ -232,7 +240,8 @@ class Thermostat:
 
     def tick(self, now_ms):
         """Run one control period at monotonic time ``now_ms``; return outputs."""
-        self._advance(step_ms(now_ms, self.last_tick_ms))
+        step = step_ms(now_ms, self.last_tick_ms)
+        self._advance(step)
         self.last_tick_ms = now_ms
         if self.rewired:
             self.timers.fire(EV.BOOT, self.settings)  # a re-wiring counts as a boot
@@ -240,6 +249,7 @@ class Thermostat:
         if self.wall_minute != self.seen_minute:
             self.seen_minute = self.wall_minute
             follow_schedule(self)
+        self.duty.update(self, step)
         wish = self.wish
         decide(self, wish)
         out = enforce(self, self.timers, wish, self.held)
@@ -251,6 +261,7 @@ class Thermostat:
             self.timers.fire(EV.BOOT, self.settings)
             self.rewired = False
         self.action = action_of(self, out)
+        self.model.observe(self, step)
         self._raise_alerts()
         return out
 
@@ -348,14 +359,16 @@ class Thermostat:
 
     def retained(self):
         """User state worth saving to flash: mode, fan, setpoints, and the
-        ages of recent compressor starts (so a reboot cannot reset the
-        starts-per-hour count; time spent powered off counts as zero)."""
+        ages of recent compressor and strip starts (so a reboot cannot reset
+        the starts-per-hour counts; time spent powered off counts as zero).
+        The learned model is saved apart, at most hourly: :meth:`learned`."""
         return {
             "mode": M.MODES[self.mode],
             "fan": M.FANS[self.fan],
             "heat_setpoint_dF": self.heat_setpoint_dF,
             "cool_setpoint_dF": self.cool_setpoint_dF,
             "start_ages_ms": self.timers.compressor_starts.recent(),
+            "strip_start_ages_ms": self.timers.strip_starts.recent(),
         }
 
     def _restore(self, retained):
@@ -375,6 +388,14 @@ class Thermostat:
         ages = retained.get("start_ages_ms")
         if isinstance(ages, list):
             self.timers.compressor_starts.restore(ages)
+        ages = retained.get("strip_start_ages_ms")
+        if isinstance(ages, list):
+            self.timers.strip_starts.restore(ages)
+        self.model.restore(retained.get("model"))
+
+    def learned(self):
+        """The learned model, for flash (give it back as ``retained["model"]``)."""
+        return self.model.saved()
 
     # -- for people -------------------------------------------------------
 

@@ -25,6 +25,15 @@ from thermo import modes as M
 from thermo import terminals as T
 from thermo.schema import DUAL_FUEL, ELECTRIC, NO_BACKUP
 
+try:
+    from micropython import const
+except ImportError:  # CPython
+    const = lambda value: value  # noqa: E731
+
+# While strips pulse (thermo.duty), a heat call ends on the house's 10-minute
+# mean, or once the air itself is this far past the end of the call.
+_PULSE_CEILING_DF = const(20)
+
 
 class Wish:
     """What the decision wants this tick, and the call's memory it proposes."""
@@ -75,7 +84,11 @@ def calls(t, w):
         mode = t.mode
         if mode == M.HEAT or mode == M.AUTO or mode == M.EMERGENCY:
             if t.heat_call:
-                heat_call = indoor < t.heat_setpoint_dF + s.cycle_overshoot_dF
+                end_dF = t.heat_setpoint_dF + s.cycle_overshoot_dF
+                heat_call = indoor < end_dF
+                if t.duty.governs:
+                    # Strips pulse: the house, not the air's peak, ends the call.
+                    heat_call = t.duty.house_cF < end_dF * 10 and indoor < end_dF + _PULSE_CEILING_DF
             else:
                 heat_call = indoor <= t.heat_setpoint_dF - s.heat_differential_dF
         if (mode == M.COOL or mode == M.AUTO) and not heat_call:
@@ -234,6 +247,11 @@ def choose_strips(t, w, behind_dF):
     back within droop/2 of the setpoint; leaving restarts the upstage timer,
     so strips return only on a new droop or after another full
     ``aux_delay_s`` of compressor run in this call.
+
+    While the strips' duty governs (:mod:`thermo.duty`: the learned model
+    says the heat pump alone cannot hold, or this call has drooped once),
+    the duty decides instead of the droop/2 rule and the upstage timer;
+    droop still brings them at once.
     """
     if t.recovering and not t.recovery_aux_ok:
         # ASHRAE 90.1 6.4.3.5: no strips during a recovery the heat pump can make.
@@ -242,6 +260,12 @@ def choose_strips(t, w, behind_dF):
         note(w, T.W2, "recovery")
         return False
     droop_dF = t.settings.aux_droop_dF
+    if t.duty.governs and not w.fresh:
+        # Time-proportioned (thermo.duty); droop stays the backstop.
+        w.aux = t.duty.strips or behind_dF >= droop_dF
+        if not w.aux:
+            note(w, T.W2, "duty_rest")
+        return w.aux
     if w.aux:
         if behind_dF <= droop_dF // 2:
             w.aux = False

@@ -32,6 +32,7 @@ from thermo.lockout import (
     heat_pump_must_wait,
     min_off_running,
     starts_used_up,
+    strip_starts_used_up,
     valve_must_wait,
 )
 from thermo.modes import EMERGENCY, HEAT, OFF
@@ -62,6 +63,7 @@ def enforce(t, timers, wanted, held):
     out = r3_dual_fuel_never_together(t, timers, held, out)
     out = r6_reversing_valve_moves_when_equalized(t, timers, held, out)
     out = r4_compressor_anti_short_cycle(t, timers, held, out)
+    out = aux_max_starts(t, timers, held, out)
     out = r2_stage2_needs_stage1(held, out)
     return r13_blower_with_heat(t, out)
 
@@ -228,6 +230,14 @@ def r4_compressor_anti_short_cycle(t, timers, held, out):
         return hold(held, out, _COMPRESSOR, "min_off")
     if starts_used_up(t, timers):
         return hold(held, out, _COMPRESSOR, "max_starts")
+    return out
+
+
+def aux_max_starts(t, timers, held, out):
+    """Aux: electric W2 starts at most aux_max_starts_per_hour times in any
+    60 minutes (a run under way goes on)."""
+    if out & T.W2 and not t.outputs & T.W2 and strip_starts_used_up(t, timers):
+        return hold(held, out, T.W2, "aux_max_starts")
     return out
 
 

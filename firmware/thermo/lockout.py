@@ -56,6 +56,14 @@ def starts_used_up(t, timers):
     return starts.in_last_hour() >= starts.limit(t.settings.max_starts_per_hour)
 
 
+def strip_starts_used_up(t, timers):
+    """Aux: electric W2 has started aux_max_starts_per_hour times in the
+    last 60 minutes (the smallest limit in force in that hour)."""
+    starts = timers.strip_starts
+    return (t.settings.backup == ELECTRIC
+            and starts.in_last_hour() >= starts.limit(t.settings.aux_max_starts_per_hour))
+
+
 def valve_must_wait(t, timers):
     """Rule 6: Y1 runs, or stopped less than changeover_delay_s ago."""
     return t.outputs & T.Y1 or timers.changeover.running()

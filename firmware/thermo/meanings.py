@@ -34,6 +34,8 @@ MEANINGS = {
     "aux_min_on_s":
         "electric W2, once on, stays on at least this long unless a safety rule ends it (sequencers and "
         "contactors are not made to chatter); 0: no minimum",
+    "aux_max_starts_per_hour":
+        "at most this many electric W2 starts in any 60 minutes (the backup-heat cycle rate)",
     "aux_max_outdoor_f":
         "electric W2 locked out when outdoor is above this",
     "compressor_min_outdoor_f":
@@ -62,4 +64,8 @@ MEANINGS = {
         "weekly setpoints: a list of {\"days\", \"at\", \"heat_setpoint_f\", \"cool_setpoint_f\"}; null: none",
     "smart_recovery":
         "heat early enough to reach the next scheduled setpoint on time, without strips if the heat pump can make it",
+    "electricity_price_cents_per_kwh":
+        "your electricity price, for the dual-fuel lockout the thermostat suggests (never applied by itself)",
+    "gas_price_cents_per_therm":
+        "your gas price, for the dual-fuel lockout the thermostat suggests (never applied by itself)",
 }

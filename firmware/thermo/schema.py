@@ -16,6 +16,7 @@ CHOICE = "choice"  # one of a tuple of strings
 WHOLE = "whole"  # integer count or seconds
 DEGREES = "degrees"  # °F, any number, kept as tenths
 DEGREES_OR_NULL = "degrees or null"
+WHOLE_OR_NULL = "whole or null"
 FLAG = "flag"  # true / false
 FLAG_OR_NULL = "flag or null"
 SCHEDULE = "schedule"  # null, or a list of entries (see thermo.schedule)
@@ -37,6 +38,7 @@ SCHEMA = (
     ("aux_droop_f", DEGREES, 3.0, (1.0, 10.0), "°F"),
     ("aux_delay_s", WHOLE, 1800, (0, 7200), "s"),
     ("aux_min_on_s", WHOLE, 240, (0, 1800), "s"),
+    ("aux_max_starts_per_hour", WHOLE, 6, (1, 12), ""),
     ("aux_max_outdoor_f", DEGREES, 35.0, (-20.0, 70.0), "°F"),
     ("compressor_min_outdoor_f", DEGREES_OR_NULL, None, (-40.0, 70.0), "°F"),
     ("balance_point_f", DEGREES, 35.0, (-20.0, 70.0), "°F"),
@@ -51,6 +53,8 @@ SCHEMA = (
     ("outdoor_offset_f", DEGREES, 0.0, (-10.0, 10.0), "°F"),
     ("schedule", SCHEDULE, None, None, ""),
     ("smart_recovery", FLAG, True, None, ""),
+    ("electricity_price_cents_per_kwh", WHOLE_OR_NULL, None, (1, 200), "¢/kWh"),
+    ("gas_price_cents_per_therm", WHOLE_OR_NULL, None, (10, 1000), "¢/therm"),
 )
 
 KEYS = tuple(entry[0] for entry in SCHEMA)
@@ -72,17 +76,17 @@ def _check(key, kind, allowed, unit, value):
             raise SettingError(key, "%s is not allowed (allowed: true, false%s)" % (
                 show(value), ", null" if kind == FLAG_OR_NULL else ""))
         return value
-    if value is None and kind == DEGREES_OR_NULL:
+    if value is None and (kind == DEGREES_OR_NULL or kind == WHOLE_OR_NULL):
         return None
     low, high = allowed
     span = "%s to %s%s" % (show(low), show(high), (" " + unit) if unit else "")
-    if kind == DEGREES_OR_NULL:
+    if kind == DEGREES_OR_NULL or kind == WHOLE_OR_NULL:
         span += ", or null"
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise SettingError(key, "%s is not a number (allowed: %s)" % (show(value), span))
     if value != value or not low <= value <= high:  # NaN compares false
         raise SettingError(key, "%s is out of range (allowed: %s)" % (show(value), span))
-    if kind == WHOLE and isinstance(value, float):
+    if (kind == WHOLE or kind == WHOLE_OR_NULL) and isinstance(value, float):
         if value != int(value):
             raise SettingError(key, "%s is not a whole number (allowed: %s)" % (show(value), span))
         value = int(value)
@@ -149,6 +153,7 @@ class Settings:
         self.aux_droop_dF = tenths(values["aux_droop_f"])
         self.aux_delay_ms = values["aux_delay_s"] * 1000
         self.aux_min_on_ms = values["aux_min_on_s"] * 1000
+        self.aux_max_starts_per_hour = values["aux_max_starts_per_hour"]
         self.aux_max_outdoor_dF = tenths(values["aux_max_outdoor_f"])
         self.compressor_min_outdoor_dF = _optional_tenths(values["compressor_min_outdoor_f"])
         self.balance_point_dF = tenths(values["balance_point_f"])
@@ -166,3 +171,5 @@ class Settings:
         self.outdoor_offset_dF = tenths(values["outdoor_offset_f"])
         self.schedule = compile_entries(values["schedule"])
         self.smart_recovery = values["smart_recovery"]
+        self.electricity_price_cents_per_kwh = values["electricity_price_cents_per_kwh"]
+        self.gas_price_cents_per_therm = values["gas_price_cents_per_therm"]
