@@ -69,3 +69,27 @@ def test_sensor_noise_and_quantization_are_seeded():
     assert all(value * 2 == int(value * 2) for value in first)
     assert Sensors().read(68.04) == 68.04
     assert Sensors().read(68.0, missing=True) is None
+
+
+def test_a_short_strip_run_counts_unless_a_safety_rule_ended_it():
+    dt = 60
+    on = [0] * 2 + [1] * 2 + [0] * 3 + [1] * 2 + [0] * 2 + [1] * 3 + [0]
+    reasons = [None] * len(on)
+    reasons[4] = "satisfied"      # the first 2-minute run ended by the control itself: short
+    reasons[9] = "aux_lockout"    # the second, by rule 9's outdoor lockout: excused
+    assert K.short_strip_runs(on, reasons, dt) == 1
+    reasons[4] = "indoor_sensor"
+    assert K.short_strip_runs(on, reasons, dt) == 0
+    assert K.short_strip_runs([0, 1, 1, 1, 0], [None] * 5, dt) == 0  # 3 min is long enough
+
+
+def test_strip_runs_at_the_edges_of_the_day_have_no_known_length_and_are_never_short():
+    dt = 60
+    assert K.short_strip_runs([1, 1, 0, 0, 0], [None] * 5, dt, was_on=True) == 0   # began in the warm-up
+    assert K.short_strip_runs([0, 0, 0, 1, 1], [None] * 5, dt) == 0                # still on at the end
+    assert K.short_strip_runs([1, 1, 0, 0, 0], [None] * 5, dt, was_on=False) == 1  # began at the first step
+
+
+def test_minutes_on_counts_the_steps_a_flag_is_true():
+    assert K.minutes_on([True] * 30 + [False] * 10 + [True] * 6, 5) == 3.0
+    assert K.minutes_on([], 5) == 0

@@ -105,6 +105,9 @@ class FirmwareController:
     def held_reasons(self):
         return self.thermostat.held_reasons()
 
+    def alert_names(self):
+        return self.thermostat.alert_names()
+
     def working_setpoint_f(self):
         """The heat setpoint the firmware is working to (its early start shows here)."""
         return self.thermostat.heat_setpoint_dF / 10

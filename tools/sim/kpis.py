@@ -17,6 +17,12 @@ Definitions and the choices made where the document leaves room:
 - Starts and runs are those of Y1 (the compressor). A run going on at the
   start (from the warm-up day) or at the end of the measured day has no known
   length and is never a short cycle.
+- Strip starts and runs are those of W2. ``short_strip_runs`` counts the
+  finished runs shorter than 3 min (issue 10's target) that no safety rule
+  ended: the controller's reason for W2 at the step it went off, if one of
+  ``SAFETY_STOPS``, excuses the run (the contract lets those rules cut
+  ``aux_min_on_s``); a run at either edge of the measured span is excused as
+  for Y1.
   ``max_starts_in_an_hour``: the most starts in any window [s, s + 60 min)
   that begins at a start.
 """
@@ -44,6 +50,10 @@ UNITS = {
     "starts_per_h": "1/h",
     "max_starts_in_an_hour": "starts",
     "short_cycles": "runs",
+    "strip_starts": "starts",
+    "max_strip_starts_in_an_hour": "starts",
+    "short_strip_runs": "runs",
+    "short_cycle_alert_minutes": "min",
     "min_indoor_f": "degF",
     "max_indoor_f": "degF",
     "indoor_at_0630_f": "degF",
@@ -99,6 +109,29 @@ def max_starts_in_an_hour(starts_s):
 
 def short_cycles(run_list, min_on_s):
     return sum(1 for _, length, done in run_list if done and length < min_on_s)
+
+
+# The firmware's reason codes (thermo.reasons) of the rules that may end a strip run at once.
+SAFETY_STOPS = frozenset({"aux_lockout", "indoor_sensor", "mode_off", "rewiring", "cooling", "outdoor_lockout",
+                          "emergency", "no_backup", "not_emergency"})
+STRIP_MIN_RUN_S = 180.0
+
+
+def short_strip_runs(on, off_reasons, dt_s, was_on=False, min_s=STRIP_MIN_RUN_S):
+    """Finished runs of ``on`` shorter than ``min_s`` whose end no safety rule
+    forced; ``off_reasons[i]`` is the controller's reason at step i (read
+    where the run went off, the step after its last on step)."""
+    count = 0
+    for start_s, length_s, done in runs(on, dt_s, was_on):
+        end = int(round((start_s + length_s) / dt_s))
+        if done and length_s < min_s and off_reasons[end] not in SAFETY_STOPS:
+            count += 1
+    return count
+
+
+def minutes_on(flags, dt_s):
+    """Minutes a boolean series is true."""
+    return sum(1 for flag in flags if flag) * dt_s / 60.0
 
 
 def load_btuh(setpoint_f, outdoor_f, gains, params=REFERENCE):
