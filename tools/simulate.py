@@ -5,9 +5,12 @@
     python tools/simulate.py --controller baseline --csv day.csv
     python tools/simulate.py --controller "interactive:python tools/replay.py --interactive"
 
-Prints the figures of docs/reference-house.md, one `name: value unit` line each.
-The house starts at 00:00 at steady state; one identical warm-up day runs
-before the measured day. The physics is in tools/sim/, the control code is
+Prints the figures of docs/reference-house.md, one `name: value unit` line each,
+then what the firmware learned of the heat pump (its thermal balance point and
+the dual-fuel lockout it would suggest), if its core has a model.
+The house starts at 00:00 at steady state; identical warm-up days (2 unless
+--warmup-days says otherwise, as in make bench-control) run before the measured
+day, so the firmware has learned from its own operation. The physics is in tools/sim/, the control code is
 the real firmware (firmware/thermo), unchanged.
 """
 
@@ -36,15 +39,19 @@ def format_figure(name, value):
 
 
 REFERENCE_INSTALLER = Path(__file__).resolve().parent / "sim" / "reference-installer.json"
+FACTORY = ("factory", "defaults")  # names of the contract defaults, no settings file
+WARMUP_DAYS = 2  # the firmware learns from its own operation: measure a day after it has had two
+PRICES = ("electricity_price_cents_per_kwh", "gas_price_cents_per_therm")
 
 
 def load_settings(path, prog="simulate.py"):
-    """Firmware settings from a JSON file; "defaults" for the contract defaults
-    alone; none given: the installer settings for the reference house.
+    """Firmware settings from a JSON file; "factory" (or "defaults") for the
+    contract defaults alone; "installer" or none given: the installer example
+    for the reference house, tools/sim/reference-installer.json.
     A bad file ends the program with one line naming the file and the key."""
-    if path == "defaults":
+    if path in FACTORY:
         return {}
-    path = path or REFERENCE_INSTALLER
+    path = REFERENCE_INSTALLER if path in (None, "installer") else path
     try:
         settings = json.loads(Path(path).read_text())
     except (OSError, ValueError) as error:
@@ -57,6 +64,29 @@ def load_settings(path, prog="simulate.py"):
     except SettingError as error:
         raise SystemExit("%s: %s: %s" % (prog, path, error)) from None
     return settings
+
+
+def learned_lines(controller):
+    """What the firmware has learned of its heat pump, as lines for people, if
+    its core has a model (none before issue 10's model lands, nor for another
+    controller). Shown only: nothing here is ever applied to the settings."""
+    thermostat = getattr(controller, "thermostat", None)
+    model = getattr(thermostat, "model", None)
+    if model is None:
+        return []
+    balance_dF = model.balance_point_dF()
+    lines = ["thermal balance point: " + ("not learned yet" if balance_dF is None else
+                                          "%.1f °F (learned)" % (balance_dF / 10))]
+    lockout_dF = model.economic_lockout_dF(thermostat.settings)
+    values = getattr(thermostat.settings, "values", {})
+    missing = [name for name in PRICES if values.get(name) is None]
+    if lockout_dF is not None:
+        why = "%.1f °F (from your prices)" % (lockout_dF / 10)
+    elif missing:
+        why = "none (set %s)" % " and ".join(missing)
+    else:
+        why = "none yet (the heat pump's performance is not learned yet)"
+    return lines + ["suggested dual-fuel lockout: " + why]
 
 
 def check_output(option, path):
@@ -93,7 +123,7 @@ def write_csv(run, path):
             row = [clock]
             for name in columns:
                 value = s[name][index]
-                row.append(int(value) if isinstance(value, bool) else
+                row.append("" if value is None else int(value) if isinstance(value, bool) else
                            ("%.4f" % value if isinstance(value, float) else value))
             row += [1 if s["outputs"][index] & bit else 0 for bit in BITS]
             writer.writerow(row)
@@ -119,9 +149,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--day", choices=sorted(DAYS), default="cold")
     parser.add_argument("--schedule", choices=("constant", "setback"), default="constant")
-    parser.add_argument("--settings", metavar="FILE", help="JSON of firmware settings, or \"defaults\" for the "
-                        "contract's defaults (default: tools/sim/reference-installer.json, the installer settings "
-                        "for the reference house)")
+    parser.add_argument("--settings", metavar="FILE", help="JSON of firmware settings, \"factory\" (or "
+                        "\"defaults\") for the contract's defaults, or \"installer\" (the default): "
+                        "tools/sim/reference-installer.json, the installer example for the reference house")
     parser.add_argument("--controller", default="firmware", help="firmware, baseline or interactive:CMD")
     parser.add_argument("--plot", metavar="PNG", help="write a one-page plot of the measured day")
     parser.add_argument("--csv", metavar="PATH", help="write the measured day's series, one row per control period")
@@ -130,6 +160,8 @@ def main(argv=None):
     parser.add_argument("--quantum", type=float, default=0.0, metavar="DEGF",
                         help="sensor resolution in °F, e.g. 0.5 (default: none; the firmware rounds to 0.1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sensor noise")
+    parser.add_argument("--warmup-days", type=int, default=WARMUP_DAYS, metavar="N",
+                        help="identical days run before the measured one (default %d)" % WARMUP_DAYS)
     parser.add_argument("--wrong-ob", action="store_true", help="equipment valve of the other polarity than set")
     args = parser.parse_args(argv)
     for option, path in (("--plot", args.plot), ("--csv", args.csv)):
@@ -144,11 +176,13 @@ def main(argv=None):
     if args.wrong_ob:
         valve = "B" if settings.get("reversing_valve", "O") == "O" else "O"
     sensors = loop.Sensors(args.noise, args.quantum, args.seed)
-    progress = Progress(2 * loop.DAY_S // loop.DT_S, "%s %s" % (args.day, args.schedule))
+    if args.warmup_days < 0:
+        parser.error("--warmup-days: %d is below 0" % args.warmup_days)
+    progress = Progress((args.warmup_days + 1) * loop.DAY_S // loop.DT_S, "%s %s" % (args.day, args.schedule))
     started = time.monotonic()
     try:
-        run = loop.simulate(args.day, args.schedule, controller, settings, sensors=sensors, valve=valve,
-                            progress=progress)
+        run = loop.simulate(args.day, args.schedule, controller, settings, warmup_days=args.warmup_days,
+                            sensors=sensors, valve=valve, progress=progress)
     except RuntimeError as error:
         progress.close()
         print("simulate.py: %s" % error, file=sys.stderr)
@@ -160,6 +194,8 @@ def main(argv=None):
     for name in UNITS:
         if name in run.kpis:
             print(format_figure(name, run.kpis[name]))
+    for line in learned_lines(controller):
+        print(line)
     try:
         if args.csv:
             option = "--csv"
