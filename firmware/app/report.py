@@ -4,9 +4,10 @@ shell's own alerts, and the status LED.
 At each control tick the console gets every change of outputs (with the
 reason each terminal went off), of the action that runs (heat_pump,
 cooling, idle...: thermo.modes.ACTIONS), of the rules holding terminals
-back, and of the core's alerts. A tick that changes none of them allocates nothing:
-the reasons and alerts are compared with copies kept from the tick before,
-element by element, and a line is built only when something changed.
+back, of the core's alerts, and of the strips' time-proportioned duty. A
+tick that changes none of them allocates nothing: the reasons and alerts
+are compared with copies kept from the tick before, element by element,
+and a line is built only when something changed.
 """
 
 from app.console import log
@@ -20,6 +21,7 @@ except ImportError:  # CPython
 LED_FAILED_MS = const(100)
 LED_ALERT_MS = const(250)
 LED_NORMAL_MS = const(1000)
+DUTY_TELL_PM = const(100)  # a governing duty is told again once it moved 10 points
 
 
 def names(bits):
@@ -44,6 +46,8 @@ class Report:
         self.reasons = [None] * 6  # reason(th, i) at the last tick, by terminal
         self.core_alerts = 0  # the core's alert bits at the last tick
         self.core_alert_names = []
+        self.duty_governs = False  # the strips' duty governed at the last tick
+        self.duty_told_pm = 0
 
     # -- the shell's alerts ----------------------------------------------------
 
@@ -94,7 +98,21 @@ class Report:
                 if name not in alerts:
                     log("alert cleared: %s" % name)
             self.core_alert_names = alerts
+        self.tell_duty(th.duty)
         self.outputs = outputs
+
+    def tell_duty(self, duty):
+        """Time-proportioned strips (:mod:`thermo.duty`): when the duty
+        starts and ends governing, and a duty that moved 10 points (it
+        changes only when a period starts, so at most once a period)."""
+        if duty.governs:
+            duty_pm = duty.duty_pm
+            if not self.duty_governs or abs(duty_pm - self.duty_told_pm) >= DUTY_TELL_PM:
+                self.duty_told_pm = duty_pm
+                log("strips: time-proportioned at %d %%" % ((duty_pm + 5) // 10))
+        elif self.duty_governs:
+            log("strips: duty ended")
+        self.duty_governs = duty.governs
 
     def holds(self):
         """``Y1=min_off W2=wait_droop``: every terminal held back, in terminal order."""

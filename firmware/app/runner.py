@@ -7,8 +7,8 @@ each with its own check-in deadline:
 
 - the control task (here): every :data:`thermo.control.CONTROL_PERIOD_MS`
   feeds the latest readings to the core, ticks it on the control clock,
-  writes the relays (offs first), reports what changed and saves user state
-  when it changes;
+  writes the relays (offs first), reports what changed, saves user state
+  when it changes and the learned model at most hourly (:mod:`app.learning`);
 - one task per sensor (:mod:`app.readings`);
 - the supervisor (:mod:`app.tasks`): feeds the watchdog only while every
   task has checked in within its deadline; any crash goes its safe way;
@@ -35,6 +35,7 @@ from app.bootguard import BootGuard
 from app.clock import WallClock
 from app.console import log, print_exception
 from app.files import Files
+from app.learning import Learning
 from app.readings import Readings
 from app.report import Report
 from app.store import Flash
@@ -80,9 +81,17 @@ class App:
         self.bench = options["bench"]
         self.clock = ControlClock(options["bench_speed"] if self.bench else 1)
         retained = self.files.load_state()
+        # The learned model has its own record: a bad one is logged and
+        # learned afresh, it never stops the boot.
+        self.learning = Learning(self.flash, self.report)
+        model = self.learning.load()
+        if model is not None:
+            retained = dict(retained or {})
+            retained["model"] = model
         # The core starts with every output off and Y1's min-off counting from now.
         self.thermostat = Thermostat(settings, self.clock.read(), retained)
         self.files.mark_saved(self.thermostat)
+        self.learning.restored(self.thermostat, model)
         self.readings = Readings()
         self.wallclock = WallClock(self)
         self.selftest_running = False  # set by the bench self-test: the relays are its own meanwhile
@@ -131,6 +140,7 @@ class App:
             self.hw.relays.write(outputs)
         self.report.tick(th, outputs)
         self.files.save_state(th, bool(outputs & ~self.last_outputs & T.Y1))
+        self.learning.tick(th)
         self.last_outputs = outputs
         return outputs
 

@@ -59,3 +59,20 @@ def test_a_sensor_reading_allocates_nothing_ds18b20_on_1wire_and_sht3x_on_i2c(fi
     drivers = figures["sensor_driver_alloc_steady_bytes"]
     assert drivers.startswith("0 bytes (board/sensors.py and board/sht3x.py over 2880 readings"), drivers
     assert figures["sensor_fakes_alloc_steady_bytes"].startswith("0 bytes"), figures["sensor_fakes_alloc_steady_bytes"]
+
+
+def test_the_hourly_write_of_the_learned_model_is_metered_apart_from_the_steady_ticks():
+    """The model is written at most hourly (app.learning), an hour and two
+    hours after boot: once in each phase's last window. That write builds
+    its record (about 9 KB on the unix port); every other tick of those
+    windows allocates nothing."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import bench_app
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    phases, _scheduler = bench_app.measure(60, 4, board="rpi_pico")
+    for name in ("idle", "heating"):
+        phase = phases[name]
+        assert phase["model_saves"] == 1 and phase["model_save"] > 0, (name, phase)
+        assert phase["bytes"] - phase["devices"] - phase["clock"] == 0, (name, phase)

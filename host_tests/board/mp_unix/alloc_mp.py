@@ -33,6 +33,12 @@
 # nothing another task does is in it); the rest is the application's loop,
 # its scheduler and the fake pins and clock. The scheduler alone is
 # measured too: the same waits, no work.
+# The hourly write of the learned model (app.learning.Learning.save: the
+# model as a list, its JSON record, the read-back that verifies it) is not a
+# steady tick either: it is metered where it runs and taken out of the
+# phase's bytes here, and printed apart (model_save=, model_saves=). The
+# idle and heating phases each learn, so each has one write in its last
+# window (an hour and two hours after boot).
 # Prints "phase NAME key=value ..." lines and "scheduler_alone key=value ...".
 import sys
 
@@ -96,6 +102,7 @@ DRIVERS = [0]
 READS = [0]  # the drivers' read() calls
 CLOCK = [0, 0]  # the clock task's bytes; gc.mem_alloc() when it last resumed
 SYNCS = [0]  # NTP answers taken by the wall clock
+MODEL = [0, 0]  # the learned model's hourly writes: bytes, writes
 RTC_SET = [None, None]  # the RTC's seconds at the last NTP answer, and world.now_ms then
 measuring = [False]
 
@@ -133,8 +140,10 @@ def wait_io_event(self, dt):
     if measuring[0] and now >= windows[0][1]:
         used = gc.mem_alloc() - current[1]
         measuring[0] = False
-        total = totals.setdefault(current[0], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
-        total[0] += used
+        total = totals.setdefault(current[0], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        total[0] += used - MODEL[0]
+        total[10] += MODEL[0]
+        total[11] += MODEL[1]
         total[1] += DEVICES[0]
         total[2] += DRIVERS[0]
         total[3] += 1
@@ -150,7 +159,7 @@ def wait_io_event(self, dt):
         current[2] = local_offset()
         gc.collect()
         gc.disable()
-        DEVICES[0] = DRIVERS[0] = READS[0] = CLOCK[0] = SYNCS[0] = 0
+        DEVICES[0] = DRIVERS[0] = READS[0] = CLOCK[0] = SYNCS[0] = MODEL[0] = MODEL[1] = 0
         current[0] = windows[0][2]
         current[1] = gc.mem_alloc()
         measuring[0] = True
@@ -265,6 +274,24 @@ clock_module.WallClock.keep = metered_keep
 if set_utc is not None:
     clock_module.WallClock.set_utc = counted_set_utc
 
+try:
+    from app import learning as learning_module  # noqa: E402 -- main.py's import finds it patched
+except ImportError:  # a firmware before it (--firmware)
+    learning_module = None
+
+if learning_module is not None:
+    save_model = learning_module.Learning.save
+
+    def metered_save_model(self, thermostat, stamp):
+        if not measuring[0]:
+            return save_model(self, thermostat, stamp)
+        before = gc.mem_alloc()
+        save_model(self, thermostat, stamp)
+        MODEL[0] += gc.mem_alloc() - before
+        MODEL[1] += 1
+
+    learning_module.Learning.save = metered_save_model
+
 from app.store import encode  # noqa: E402
 
 with open(BOARDS + "/" + BOARD + ".json") as f:
@@ -341,9 +368,10 @@ asyncio.new_event_loop()
 asyncio.run(scheduler_only())
 
 for phase in ("idle", "heating"):
-    used, devices, drivers, count, outputs, clock_bytes, syncs, wall_errors, dst_changes, reads = totals[phase]
+    (used, devices, drivers, count, outputs, clock_bytes, syncs, wall_errors, dst_changes, reads, model_bytes,
+     model_saves) = totals[phase]
     print("phase %s ticks=%d outputs=%d bytes=%d drivers=%d reads=%d devices=%d clock=%d syncs=%d synced=%d "
-          "wall_errors=%d dst_changes=%d" % (
+          "wall_errors=%d dst_changes=%d model_save=%d model_saves=%d" % (
               phase, count * WINDOW_TICKS, outputs, used, drivers, reads, devices, clock_bytes, syncs,
-              1 if WIFI and app().wallclock.synced else 0, wall_errors, dst_changes))
+              1 if WIFI and app().wallclock.synced else 0, wall_errors, dst_changes, model_bytes, model_saves))
 print("scheduler_alone ticks=%d bytes=%d" % (WINDOW_TICKS, SCHEDULER[0]))
