@@ -128,3 +128,35 @@ def test_ctrl_c_quits_without_a_traceback():
             process.kill()
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert process.returncode == 130
+
+
+def learned_row(frame):
+    return next(line for line in frame.splitlines() if line.startswith("  learned "))
+
+
+def test_the_screen_shows_the_balance_point_as_learning_until_the_core_knows_it():
+    from thermo.learn import HEAT_PUMP
+
+    live = run.Live("cold")
+    assert learned_row(run.plain(live.frame(60))) == "  learned balance point: learning…"
+    model = live.thermostat.model
+    for _ in range(2):  # two clean samples a bin: the heat pump loses 0.5 °F/h at 17.5 °F, gains 1.5 at 37.5
+        model.learn_rate(HEAT_PUMP, 175, -50)
+        model.learn_rate(HEAT_PUMP, 375, 150)
+    assert learned_row(run.plain(live.frame(60))) == "  learned balance point: 22.5 °F"
+
+
+def test_with_both_prices_the_screen_suggests_a_dual_fuel_lockout_and_says_it_is_not_applied():
+    live = run.Live("cold", settings={"electricity_price_cents_per_kwh": 15, "gas_price_cents_per_therm": 150})
+    lockout = live.thermostat.model.economic_lockout_dF(live.thermostat.settings)
+    row = learned_row(run.plain(live.frame(60)))
+    assert row == ("  learned balance point: learning…   suggested dual-fuel lockout: %.1f °F "
+                   "(balance_point_f is 35.0 °F; not applied)" % (lockout / 10))
+
+
+def test_the_screen_shows_the_strips_duty_only_while_it_governs():
+    live = run.Live("cold")
+    live.thermostat.duty.governs, live.thermostat.duty.duty_pm = True, 452
+    assert learned_row(run.plain(live.frame(60))).endswith("   strips: duty 45 %")
+    live.thermostat.duty.governs = False
+    assert "strips" not in learned_row(run.plain(live.frame(60)))

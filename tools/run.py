@@ -58,6 +58,8 @@ REASONS = {
     "stage1_off": "stage 2 runs only with stage 1",
     "wait_stage2": "stage 2 waits for stage2_delta_f or stage2_delay_s",
     "wait_droop": "backup heat waits for aux_droop_f or aux_delay_s",
+    "duty_rest": "strip heat rests between the pulses of its time-proportioned duty",
+    "aux_max_starts": "strip heat start limit reached (aux_max_starts_per_hour)",
     "wait_compressor": "backup heat waits: the compressor starts first",
     "recovery": "smart recovery: the heat pump makes it in time, no strips",
     "furnace_backup": "dual fuel: the furnace took over this call",
@@ -209,6 +211,7 @@ class Live:
                 _mode(t), _fan(t), t.heat_setpoint_dF / 10, t.cool_setpoint_dF / 10), 0)],
             [("  action  %s" % in_words(t.action_name(), ACTIONS), 0)],
             [("  alerts  %s" % ("; ".join(in_words(a, ALERTS) for a in alerts) or "none"), 0)],
+            [("  learned " + learned(t), 0)],
             [("  power   %5.2f kW   energy %.2f kWh (strips %.2f kWh) since start" % (
                 self.power_kw, self.energy_kwh, self.strip_kwh), 0)],
             [("  last hour %5.1f..%5.1f °F  %s" % (lo, hi, spark) if self.history else "  last hour --", 0)],
@@ -216,6 +219,27 @@ class Live:
             [("  " + self.message, 0)],
             [("  " + KEYS_HELP, 0)],
         ]
+
+
+def degrees(dF):
+    """Tenths of °F as the core keeps them, in °F with one decimal."""
+    return "%.1f °F" % (dF / 10)
+
+
+def learned(t):
+    """What the core has learned, in a line: the thermal balance point, the
+    dual-fuel lockout it suggests (with both prices set; never applied), and
+    the strips' duty while it governs them."""
+    model = t.model
+    balance = model.balance_point_dF()
+    parts = ["balance point: " + ("learning…" if balance is None else degrees(balance))]
+    lockout = model.economic_lockout_dF(t.settings)
+    if lockout is not None:
+        parts.append("suggested dual-fuel lockout: %s (balance_point_f is %s; not applied)" % (
+            degrees(lockout), degrees(t.settings.balance_point_dF)))
+    if t.duty.governs:
+        parts.append("strips: duty %d %%" % ((t.duty.duty_pm + 5) // 10))
+    return "   ".join(parts)
 
 
 def _mode(t):
