@@ -1199,7 +1199,7 @@ README_PATH = Path(__file__).resolve().parent.parent / "README.md"
 SETTINGS_TABLE_BEGIN = "<!-- settings-table -->"
 SETTINGS_TABLE_END = "<!-- /settings-table -->"
 
-_RANGE = re.compile(r"(-?\d+(?:\.\d+)?) to (-?\d+(?:\.\d+)?)(?: (°F|s|min))?(, or `null`)?")
+_RANGE = re.compile(r"(-?\d+(?:\.\d+)?) to (-?\d+(?:\.\d+)?)(?: (°F|s|min|¢/kWh|¢/therm))?(, or `null`)?")
 _SCHEDULE_CELL = re.compile(r"`null`, or up to (\d+) entries \(see Schedules\)")
 _CHOICES = re.compile(r"`[^`]+`(?:, `[^`]+`)*")
 _DEGREE_STEP = re.compile(r"temperature setting finer than (\d+(?:\.\d+)?) °F.{0,40}?is refused")

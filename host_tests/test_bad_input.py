@@ -33,16 +33,16 @@ REPLAY = REPO / "tools" / "replay.py"
 # Installer settings, every one of them, straight from the schema.
 # ---------------------------------------------------------------------------
 
-NUMBER_KINDS = (schema.WHOLE, schema.DEGREES, schema.DEGREES_OR_NULL)
+NUMBER_KINDS = (schema.WHOLE, schema.WHOLE_OR_NULL, schema.DEGREES, schema.DEGREES_OR_NULL)
 FLAG_KINDS = (schema.FLAG, schema.FLAG_OR_NULL)
-NULLABLE_KINDS = (schema.DEGREES_OR_NULL, schema.FLAG_OR_NULL, schema.SCHEDULE)
+NULLABLE_KINDS = (schema.WHOLE_OR_NULL, schema.DEGREES_OR_NULL, schema.FLAG_OR_NULL, schema.SCHEDULE)
 
 
 def bad_values(key, kind, allowed):
     """(what is wrong, value) pairs that a setting of this kind must refuse."""
     if kind in NUMBER_KINDS:
         low, high = allowed
-        if kind == schema.WHOLE:
+        if kind in (schema.WHOLE, schema.WHOLE_OR_NULL):
             cases = [
                 ("just_below_range", low - 1),
                 ("just_above_range", high + 1),

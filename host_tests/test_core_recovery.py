@@ -33,16 +33,23 @@ def w2_starts(outputs_by_minute, start_min, end_min):
 def test_strips_in_a_recovery_do_not_chatter_on_the_cold_setback_day():
     controller = FirmwareController(REFERENCE_INSTALLER, "setback", warn=lambda text: None)
     day = simulate("cold", "setback", controller, REFERENCE_INSTALLER)
-    starts = []
-    previous = 0
+    runs = []  # (start, length) of every strip run that ended in the day
+    start = None
     for t_s, outputs in zip(day.series["t_s"], day.series["outputs"], strict=True):
-        if outputs & T.W2 and not previous:
-            starts.append(t_s)
-        previous = outputs & T.W2
+        if outputs & T.W2 and start is None:
+            start = t_s
+        elif not outputs & T.W2 and start is not None:
+            runs.append((start, t_s - start))
+            start = None
     # Before: 26 starts of about 60 s between 04:00 and 05:00, as the
-    # estimate crossed its threshold minute by minute.
-    assert [t_s for t_s in starts if 4 * 3600 <= t_s < 5 * 3600] == []
-    assert len([t_s for t_s in starts if 3 * 3600 <= t_s < 5 * 3600]) == 1
+    # estimate crossed its threshold minute by minute. Now the model knows
+    # the heat pump cannot hold at 18 °F, and the strips run their duty:
+    # whole runs of aux_min_on_s, at most aux_max_starts_per_hour an hour.
+    in_recovery = [(s, length) for s, length in runs if 3 * 3600 <= s < 6 * 3600]
+    assert in_recovery, "the strips help the recovery on the cold night"
+    assert all(length >= 240 for _, length in in_recovery), in_recovery
+    for s, _ in runs:
+        assert len([other for other, _ in runs if s <= other < s + 3600]) <= 6
 
 
 def test_strips_allowed_in_a_recovery_stay_allowed_while_the_heat_pump_is_not_ahead():

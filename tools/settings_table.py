@@ -44,7 +44,7 @@ def allowed_text(kind, allowed, unit):
         return "`null`, or up to 16 entries (see Schedules)"
     low, high = allowed
     text = "%s to %s%s" % (json.dumps(low), json.dumps(high), (" " + unit) if unit else "")
-    if kind == schema.DEGREES_OR_NULL:
+    if kind in (schema.DEGREES_OR_NULL, schema.WHOLE_OR_NULL):
         text += ", or `null`"
     return text
 

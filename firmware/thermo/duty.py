@@ -1,12 +1,14 @@
 """Time-proportioned electric strips: when the heat pump alone cannot hold.
 
 When the learned model (:mod:`thermo.learn`) says the heat pump alone
-cannot hold the setpoint at this outdoor temperature, or strips have had to
-join this call on droop, the strips stop waiting for droop: they run a
+cannot hold the setpoint at this outdoor temperature, the strips stop
+waiting for droop: they run a
 *duty*, a share of a fixed period, beside a compressor that keeps running.
 The duty is what the model learned for this outdoor temperature plus
 feedback (proportional and integral) on the house temperature, and once the
-feedback has settled the duty that held the house is learned back.
+feedback has settled the duty that held the house is learned back. Before
+anything is learned, strips come and go by droop as they always have, and
+each whole droop cycle teaches the model the duty it took.
 
 Rules of the duty, so that contactors do not chatter and the call behaves:
 
@@ -32,6 +34,7 @@ bools, so a tick allocates nothing.
 """
 
 from thermo import modes as M
+from thermo import terminals as T
 from thermo.schema import ELECTRIC
 from thermo.ticks import grow
 
@@ -62,7 +65,11 @@ class Duty:
     def __init__(self):
         self.governs = False  # the duty decides the strips this tick
         self.strips = False  # and wants them on
-        self.engaged = False  # strips joined this call on droop: the duty takes over
+        # Strips by droop (before anything is learned): a whole cycle, from
+        # one leave at droop/2 to the next, gives the duty that held the house.
+        self._cycle_ms = -1  # -1: no leave yet in this call
+        self._cycle_on_ms = 0
+        self._was_on = False
         self.duty_pm = 0
         self.feedforward_pm = 0
         self.integral_pm = 0
@@ -91,9 +98,9 @@ class Duty:
         self._track(t, step)
         if not self._should_govern(t):
             self.governs = self.strips = False
-            if not t.heat_call:
-                self.engaged = False
+            self._droop_cycles(t, step)
             return
+        self._cycle_ms = -1
         if not self.governs:
             self.governs = True
             self.periods = 0
@@ -133,14 +140,33 @@ class Duty:
             total += self.minutes[slot]
         self.house_cF = total // span
 
+    def _droop_cycles(self, t, step):
+        """Learn from strips that droop brought and droop/2 sent away: over
+        a whole cycle beside a running compressor, their share of the time
+        is the duty that held the house at this outdoor temperature."""
+        on = t.outputs & T.W2 != 0
+        if not (t.heat_call and t.outputs & T.Y1 and t.outdoor_ok) or t.settings.backup != ELECTRIC:
+            self._cycle_ms = -1
+            self._was_on = False
+            return
+        if self._cycle_ms >= 0:
+            self._cycle_ms = grow(self._cycle_ms, step)
+            if on:
+                self._cycle_on_ms = grow(self._cycle_on_ms, step)
+        if self._was_on and not on:  # the strips left: a cycle ends, the next begins
+            if self._cycle_ms > 0:
+                t.model.learn_duty(t.outdoor_dF, self._cycle_on_ms // (self._cycle_ms // 1000 + 1))
+            self._cycle_ms = self._cycle_on_ms = 0
+        self._was_on = on
+
     def _should_govern(self, t):
         """Electric strips beside a heat-pump heat call, both sensors
-        reading, the strips not locked out, not a recovery (which has its
-        own rule), and the model or this call's droop saying the heat pump
-        needs help."""
+        reading, the strips not locked out, and the model saying the heat
+        pump needs help (a recovery allows strips on that ground too:
+        thermo.recovery)."""
         s = t.settings
         if (s.backup != ELECTRIC or not t.heat_call or not (t.mode == M.HEAT or t.mode == M.AUTO)
-                or not t.indoor_ok or not t.outdoor_ok or t.recovering or not self.house_known()):
+                or not t.indoor_ok or not t.outdoor_ok or not self.house_known()):
             return False
         outdoor = t.outdoor_dF
         if outdoor > s.aux_max_outdoor_dF:
@@ -148,9 +174,7 @@ class Duty:
         floor = s.compressor_min_outdoor_dF
         if floor is not None and outdoor < floor:
             return False  # the compressor is locked out: strips serve the call alone
-        if t.aux_on and not self.governs:
-            self.engaged = True
-        return self.engaged or t.model.needs_strips(outdoor)
+        return t.model.needs_strips(outdoor)
 
     def _new_period(self, t):
         """Choose the duty for the period starting now."""

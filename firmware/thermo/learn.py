@@ -239,8 +239,8 @@ class Model:
 
     def needs_strips(self, outdoor_dF):
         """True when what is learned says the heat pump alone cannot hold the
-        setpoint here: its rate is below a small margin, or strips have had
-        to run to hold the house."""
+        setpoint here: running flat out it no longer gains a margin of
+        0.2 °F/h, or strips have had to run to hold the house."""
         rate = self.rate_at(HEAT_PUMP, outdoor_dF)
         if rate is not None:
             return rate < _HOLD_MARGIN_CF_H

@@ -37,6 +37,8 @@ code                 from      terminals               meaning
 ``valve_moving``     gate      Y1, Y2                  rule 6: the valve moves this tick, Y1 follows
 ``min_off``          gate      Y1, Y2                  rule 4: anti-short-cycle after a stop or a boot
 ``max_starts``       gate      Y1, Y2                  rule 4: max_starts_per_hour used up
+``aux_max_starts``   gate      W2                      aux_max_starts_per_hour electric W2 starts
+                                                       used up in the last 60 minutes
 ``stage1_off``       gate      Y2                      rule 2: Y2 only with Y1
 ``wait_stage2``      decision  Y2                      Y2 waits for stage2_delta_f or stage2_delay_s
 ``wait_droop``       decision  W2                      backup heat waits for aux_droop_f or the
@@ -44,6 +46,9 @@ code                 from      terminals               meaning
                                                        dual fuel: for a full min_on_s run that droops)
 ``wait_compressor``  decision  W2                      drooped, but the compressor, held by min_off
                                                        alone, starts first (no strips at every boot)
+``duty_rest``        decision  W2                      time-proportioned strips (the heat pump alone
+                                                       cannot hold): resting between two runs of
+                                                       their duty
 ``recovery``         decision  W2                      smart recovery the heat pump makes on time:
                                                        no strips (ASHRAE 90.1 6.4.3.5)
 ``furnace_backup``   decision  Y1, Y2                  dual fuel: the furnace took over this call

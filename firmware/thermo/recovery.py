@@ -17,6 +17,7 @@ made alone, lasting at least 20 minutes, yields degrees gained per hour, and
 the rate moves halfway towards it.
 """
 
+from thermo.learn import HEAT_PUMP
 from thermo.modes import AUTO, HEAT
 from thermo.schedule import NO_SETPOINT, active, minutes_until, next_entry
 from thermo.timers import RECOVERY_START
@@ -62,6 +63,7 @@ def follow_schedule(t):
             t.recovery_aux_ok = needed + _RECOVERY_AHEAD_MIN > minutes
         else:
             t.recovery_aux_ok = needed > minutes + _RECOVERY_GRACE_MIN
+        t.recovery_aux_ok = t.recovery_aux_ok or cannot_hold(t)
     elif (t.settings.smart_recovery and heating and t.indoor_ok
           and target_dF > t.heat_setpoint_dF and target_dF > t.indoor_dF):
         needed = recovery_minutes(t, target_dF)
@@ -71,12 +73,31 @@ def follow_schedule(t):
             t.recovery_strips = False
             t.timers.fire(RECOVERY_START, t.settings)
             t.recovery_from_dF = t.indoor_dF
-            t.recovery_aux_ok = needed > minutes + _RECOVERY_GRACE_MIN
+            t.recovery_aux_ok = needed > minutes + _RECOVERY_GRACE_MIN or cannot_hold(t)
             apply_heat_setpoint(t, target_dF)
 
+
+def cannot_hold(t):
+    """The learned model says the heat pump alone cannot even hold the
+    setpoint at this outdoor temperature: no recovery without strips."""
+    return t.outdoor_ok and t.model.needs_strips(t.outdoor_dF)
+
+
 def recovery_minutes(t, target_dF):
-    """Minutes the heat pump needs to reach ``target_dF`` at the learned rate."""
-    return max(0, target_dF - t.indoor_dF) * 60 // t.recovery_rate_dF_h
+    """Minutes the heat pump needs to reach ``target_dF``: at the rate learned
+    from past recoveries, or the learned model's heat-pump rate at this
+    outdoor temperature if that is slower (a colder night than the last
+    recovery's); where the model says it cannot hold at all, the longest
+    lead."""
+    rate = t.recovery_rate_dF_h
+    if t.outdoor_ok:
+        model_rate_cF_h = t.model.rate_at(HEAT_PUMP, t.outdoor_dF)
+        if model_rate_cF_h is not None:
+            if model_rate_cF_h < _RECOVERY_RATE_MIN_DF_H * 10:
+                return _RECOVERY_MAX_LEAD_MIN
+            if model_rate_cF_h // 10 < rate:
+                rate = model_rate_cF_h // 10
+    return max(0, target_dF - t.indoor_dF) * 60 // rate
 
 def learn_recovery(t):
     """Fold the recovery just ended into the learned rate: only heat-pump
