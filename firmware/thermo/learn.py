@@ -11,8 +11,9 @@ Two small tables, one row per 5 °F bin of outdoor temperature (-20 °F to
   read, and nothing else runs. It is the slope between the mean indoor
   temperature of two 5-minute blocks 10 minutes apart, so sensor noise
   averages out. A sample far from what a bin already knows is set aside
-  (a door left open, an oven, sun on the sensor); only four in a row of the
-  same bin are believed, and then the house has really changed.
+  (a door left open, an oven, sun on the sensor), with the two after it
+  that straddle its end; only eight in a row of the same bin (40 minutes)
+  are believed, and then the house has really changed.
 - ``duty``: the share of time (per mille) that electric strips had to run,
   the heat pump running flat out, to hold the house. It is learned from the
   time-proportioned strips (:mod:`thermo.duty`) once their feedback has
@@ -57,7 +58,8 @@ CALM_MS = const(1_800_000)  # 30 min without a setpoint change
 BLOCK_MS = const(300_000)  # 5-minute blocks; a slope spans two of them
 _PLAUSIBLE_CF_H = const(2500)  # no house moves 25 °F/h by its own equipment
 _OUTLIER_CF_H = const(300)  # 3 °F/h from what a bin knows: set aside
-_BELIEVE_STREAK = const(4)  # ... unless it happens this many times in a row
+_BELIEVE_STREAK = const(8)  # ... unless it happens this many times in a row (40 min)
+_QUARANTINE = const(2)  # and the samples just after one set aside overlap it: skipped
 _TRUSTED = const(2)  # samples before a rate bin is used
 _MAX_WEIGHT = const(8)  # rates: the mean of about the last 8 samples
 _DUTY_WEIGHT = const(4)
@@ -136,6 +138,7 @@ class Model:
         self.set_aside = 0  # outliers, since boot
         self._streak_slot = -1
         self._streak = 0
+        self._quarantine = 0
         # The sampler: what runs, for how long, and the blocks of readings.
         self._kind = -1
         self._mode = -1
@@ -209,7 +212,14 @@ class Model:
             self._streak += 1
             if self._streak < _BELIEVE_STREAK:
                 self.set_aside += 1
+                self._quarantine = _QUARANTINE
                 return False
+        elif self._quarantine > 0:
+            # A slope spans 10 minutes and samples come every 5: the ones
+            # right after an outlier straddle its end, half door, half house.
+            self._quarantine -= 1
+            self.set_aside += 1
+            return False
         self._streak_slot, self._streak = -1, 0
         self.rates[slot] = rate_cF_h if count == 0 else _toward(self.rates[slot], rate_cF_h, min(count + 1, _MAX_WEIGHT))
         self.counts[slot] = min(count + 1, _COUNT_CAP)
@@ -366,6 +376,9 @@ class Model:
         the control."""
         if not isinstance(values, list) or len(values) != SAVED_LENGTH:
             return False
+        for index in range(3):
+            if not isinstance(values[index], int) or isinstance(values[index], bool):
+                return False
         if values[0] != _VERSION or values[1] != BINS or values[2] != _KINDS:
             return False
         size = _KINDS * BINS
