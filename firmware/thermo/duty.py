@@ -71,7 +71,6 @@ class Duty:
         self._cycle_on_ms = 0
         self._was_on = False
         self.duty_pm = 0
-        self.feedforward_pm = 0
         self.integral_pm = 0
         self.period_ms = PERIOD_MS
         self.on_ms = 0
@@ -80,7 +79,8 @@ class Duty:
         self.last_house_cF = 0  # the house temperature when the period began
         self.last_duty_pm = 0  # the duty of the period before
         # One-minute means of the indoor temperature (hundredths of °F),
-        # the last ten of them, and their mean: the house temperature.
+        # the last 30 of them, and their mean over the last period: the
+        # house temperature.
         self.minutes = [0] * _RING_MINUTES
         self.filled = 0
         self.slot = 0
@@ -199,7 +199,6 @@ class Duty:
                 if learned is not None:
                     self.integral_pm += feedforward - learned
                     feedforward = learned
-        self.feedforward_pm = feedforward
         self.last_house_cF = self.house_cF
         self.last_duty_pm = self.duty_pm
         duty = _clamp(feedforward + _KP_PM_PER_CF * error_cF + self.integral_pm, 0, 1000)
