@@ -8,10 +8,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
+# Debian's MQTT broker, started by the network tests (host_tests/net) on a free port.
+# Root runs apt-get directly, anyone else through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 SCENARIO ?= host_tests/scenarios/heat_call.json
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint mpy bench replay run clean deploy soak stability
+.PHONY: help venv test lint mpy bench replay run clean deploy soak stability mosquitto
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -26,7 +29,11 @@ $(NODE_STAMP): package.json package-lock.json
 
 venv: $(VENV_STAMP) ## create .venv with the pinned host dependencies
 
-test: $(VENV_STAMP) $(NODE_STAMP) lint ## everything: lint, type checks, host tests, MicroPython conformance
+mosquitto: ## install Debian's mosquitto broker (for the MQTT tests) if it is missing
+	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || \
+		{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y mosquitto; }
+
+test: $(VENV_STAMP) $(NODE_STAMP) mosquitto lint ## everything: lint, type checks, host tests, MicroPython conformance
 	$(PY) -m pytest host_tests
 
 soak: $(VENV_STAMP) ## the long board soak: 72 h of every board x situation (8 days for a lost sensor), 24 h on MicroPython (~40 min)
