@@ -20,11 +20,27 @@ DEVICE: tuple = (
     ("ntp_host", "pool.ntp.org", "text", 253, "NTP server"),
     ("utc_offset_min", 0, "whole", (-720, 840), "local standard time minus UTC, minutes"),
     ("dst", "none", "choice", ("none", "us", "eu"), "daylight saving rule"),
+    # MQTT and Home Assistant (app.mqtt, app.ha): off while mqtt_host is null.
+    ("mqtt_host", None, "text", 253, "MQTT broker: host name or IPv4 address; null: no MQTT"),
+    ("mqtt_port", 1883, "whole", (1, 65535), "MQTT broker port"),
+    ("mqtt_user", "", "text", 64, "MQTT user name; empty: none"),
+    ("mqtt_password", "", "text", 128, "MQTT password (never printed)"),
+    ("mqtt_tls", False, "flag", None, "MQTT over TLS"),
+    ("mqtt_prefix", "thermostat", "topic", 64, "first level of this thermostat's MQTT topics"),
+    ("device_id", None, "ident", 32, "name in topics and Home Assistant ids; null: hpt_ and the chip's id"),
+    ("device_name", "Heat pump thermostat", "text", 64, "the device's name in Home Assistant"),
+    ("indoor_topic", None, "topic", 253, "indoor temperature from this MQTT topic instead of the wired sensor"),
+    ("outdoor_topic", None, "topic", 253, "outdoor temperature from this MQTT topic instead of the wired sensor"),
+    ("topic_unit", "F", "choice", ("F", "C"), "unit of the numbers on indoor_topic and outdoor_topic"),
+    ("strip_watts", 10000, "whole", (0, 50000), "strip heat nameplate watts, for the energy estimate"),
 )
 
 KEYS = tuple(entry[0] for entry in DEVICE)
 # Never quoted in a message: a refusal is printed, logged and shown by deploy.
-SECRET_KEYS = ("wifi_password",)
+SECRET_KEYS = ("wifi_password", "mqtt_password")
+# Options that may be null (off, or worked out at boot).
+NULLABLE = ("wifi_ssid", "mqtt_host", "device_id", "indoor_topic", "outdoor_topic")
+_IDENT_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_-"
 
 
 def _shown(key, value):
@@ -56,10 +72,8 @@ def validate(changes, base=None) -> dict:
         shown = _shown(key, value)
         if kind == "flag" and not isinstance(value, bool):
             raise SettingError(field, "%s is not allowed (allowed: true, false)" % shown)
-        if kind == "text" and not (isinstance(value, str) or (value is None and key == "wifi_ssid")):
-            raise SettingError(field, "%s is not a string" % shown)
-        if kind == "text" and isinstance(value, str) and len(value.encode()) > allowed:
-            raise SettingError(field, "%s is too long (allowed: at most %d bytes)" % (shown, allowed))
+        if kind in ("text", "topic", "ident"):
+            _check_text(field, key, kind, value, allowed, shown)
         if kind == "choice" and (not isinstance(value, str) or value not in allowed):
             raise SettingError(field, "%s is not allowed (allowed: %s)" % (
                 shown, ", ".join(show(a) for a in allowed)))
@@ -69,3 +83,21 @@ def validate(changes, base=None) -> dict:
                 raise SettingError(field, "%s is out of range (allowed: %d to %d)" % (shown, low, high))
         result[key] = value
     return result
+
+
+def _check_text(field, key, kind, value, allowed, shown):
+    if value is None and key in NULLABLE:
+        return
+    if not isinstance(value, str):
+        raise SettingError(field, "%s is not a string" % shown)
+    if len(value.encode()) > allowed:
+        raise SettingError(field, "%s is too long (allowed: at most %d bytes)" % (shown, allowed))
+    if kind == "topic" and (not value or "+" in value or "#" in value or value[0] == "/" or value[-1] == "/"):
+        raise SettingError(field, "%s is not a topic (allowed: levels joined by /, without + or #, "
+                                  "not starting or ending with /)" % shown)
+    if kind == "ident":
+        for char in value:
+            if char not in _IDENT_CHARS:
+                raise SettingError(field, "%s is not allowed (allowed: 1 to %d of a-z 0-9 _ -)" % (shown, allowed))
+        if not value:
+            raise SettingError(field, "%s is not allowed (allowed: 1 to %d of a-z 0-9 _ -)" % (shown, allowed))

@@ -26,6 +26,9 @@ class Readings:
         self.humidities = {}  # role -> tenths %RH
         self.humidity_ages = {role: Age() for role in ROLES}
         self.simulated = {}  # role -> tenths °F or None (bench: set from the REPL)
+        # Where each role's reading comes from: "wired" (a sensor task),
+        # "mqtt" (a topic, app.mqtt) or "none"; shown in every view.
+        self.sources = {role: "wired" for role in ROLES}
 
     def take(self, role, value_dF, humidity_dpct):
         if value_dF is not None:

@@ -40,6 +40,7 @@ from app.readings import Readings
 from app.report import Report
 from app.store import Flash
 from app.tasks import UNSUPERVISED, Supervisor
+from app.usage import Usage
 from app.vclock import ControlClock
 from thermo import terminals as T
 from thermo.control import CONTROL_PERIOD_MS, Thermostat
@@ -93,6 +94,13 @@ class App:
         self.files.mark_saved(self.thermostat)
         self.learning.restored(self.thermostat, model)
         self.readings = Readings()
+        for role in self.readings.sources:
+            if options[role + "_topic"]:
+                self.readings.sources[role] = "mqtt"
+            elif role not in hw.sensors:
+                self.readings.sources[role] = "none"
+        self.usage = Usage(options["strip_watts"])
+        self.link = None  # the MQTT link (app.mqtt), when mqtt_host is set
         self.wallclock = WallClock(self)
         self.selftest_running = False  # set by the bench self-test: the relays are its own meanwhile
         self.last_outputs = 0
@@ -134,13 +142,16 @@ class App:
         readings = self.readings
         th.indoor_reading(readings.reading("indoor"))
         th.outdoor_reading(readings.reading("outdoor"))
-        th.set_wall_clock(self.wallclock.minute())
-        outputs = th.tick(self.clock.read())
+        minute = self.wallclock.minute()
+        th.set_wall_clock(minute)
+        now_ms = self.clock.read()
+        outputs = th.tick(now_ms)
         if not self.selftest_running and not self.supervisor.failed:
             self.hw.relays.write(outputs)
         self.report.tick(th, outputs)
         self.files.save_state(th, bool(outputs & ~self.last_outputs & T.Y1))
         self.learning.tick(th)
+        self.usage.tick(now_ms, outputs if not self.selftest_running else 0, minute)
         self.last_outputs = outputs
         return outputs
 
@@ -157,6 +168,21 @@ class App:
         # Bench mode ticks more often so each tick covers ~6 s of control time.
         return max(100, CONTROL_PERIOD_MS // self.clock.speed) if self.bench else CONTROL_PERIOD_MS
 
+    def start_link(self):
+        """The MQTT link to Home Assistant (app.mqtt), over the board's Wi-Fi."""
+        import machine
+        from board import net
+
+        from app.mqtt import DEADLINE_MS, Link
+
+        wlan = net.station()
+
+        async def resolve(host, task):
+            return await net.resolve(host, wlan.ifconfig()[3], task.pause)
+
+        self.link = Link(self, self.options, machine.unique_id(), resolve, wlan.isconnected)
+        self.supervisor.spawn("mqtt", DEADLINE_MS, self.link.run)
+
     # -- the whole run --------------------------------------------------------
 
     async def run(self):
@@ -166,7 +192,12 @@ class App:
         hw.start_watchdog()
         supervisor.spawn("control", CONTROL_DEADLINE_MS, self.control_task)
         for role in hw.sensors:
-            supervisor.spawn("sensor_" + role, SENSOR_DEADLINE_MS, self.readings.sense, role, hw.sensors[role])
+            if self.readings.sources.get(role) == "wired":
+                supervisor.spawn("sensor_" + role, SENSOR_DEADLINE_MS, self.readings.sense, role, hw.sensors[role])
+        for role in self.readings.sources:
+            source = self.readings.sources[role]
+            log("%s temperature: %s" % (role, "MQTT topic " + self.options[role + "_topic"] if source == "mqtt"
+                                        else "wired sensor" if source == "wired" else "no sensor"))
         supervisor.spawn("supervisor", SUPERVISOR_DEADLINE_MS, supervisor.feed)
         if hw.led is not None:
             supervisor.spawn("led", LED_DEADLINE_MS, self.report.blink, hw, supervisor, self.thermostat)
@@ -174,6 +205,8 @@ class App:
             supervisor.spawn("buttons", BUTTONS_DEADLINE_MS, buttons.poll, self)
         if self.board["wifi"] and self.options["wifi_ssid"]:
             supervisor.spawn("clock", CLOCK_DEADLINE_MS, self.wallclock.keep)
+            if self.options["mqtt_host"]:
+                self.start_link()
         if self.bench:
             from app.bench import Bench
 

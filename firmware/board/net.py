@@ -40,11 +40,16 @@ def ntp_seconds(packet):
     return seconds or None
 
 
-async def connect_wifi(ssid, password, pause, timeout_ms=WIFI_JOIN_MS):
-    """Start joining; True once connected, False after ``timeout_ms``."""
+def station():
+    """The Wi-Fi station interface."""
     network = __import__("network")  # not on the plain Pico, nor in its stubs
 
-    wlan = network.WLAN(network.WLAN.IF_STA)
+    return network.WLAN(network.WLAN.IF_STA)
+
+
+async def connect_wifi(ssid, password, pause, timeout_ms=WIFI_JOIN_MS):
+    """Start joining; True once connected, False after ``timeout_ms``."""
+    wlan = station()
     wlan.active(True)
     if wlan.isconnected():
         return True

@@ -1,0 +1,470 @@
+"""The MQTT link to Home Assistant: a task that never holds up control.
+
+micropython-lib's ``umqtt.simple`` (installed by ``make deploy`` with mip)
+speaks the protocol; it is small and well kept, but it blocks: it opens its
+socket itself, connects and waits on it. This task keeps it from blocking
+the board:
+
+- **It hands umqtt.simple a connection already made.** The link resolves the
+  broker (the board's non-blocking DNS, :mod:`board.net`), starts a
+  non-blocking TCP connect and polls it between supervised pauses; only once
+  the broker has accepted does ``MQTTClient.connect()`` run, through a
+  stand-in for its module's ``socket`` (:class:`_Sockets`) that gives it
+  that connection.
+- **Every read and write has a short timeout.** umqtt.simple's "blocking"
+  mode becomes a timeout of :data:`IO_TIMEOUT_MS` (:class:`_Conn`), so a
+  broker that stops answering mid-packet ends the connection instead of
+  holding the loop; a timeout is a lost connection, and the link reconnects.
+- **Little at a time.** At most :data:`MESSAGES_PER_STEP` messages are read
+  and :data:`PUBLISH_PER_STEP` discovery messages sent between two pauses.
+- **Commands are the buttons' commands.** What arrives on ``~/set/...`` is
+  turned into a core command by :mod:`app.ha` and applied by the device's
+  ``command``, which refuses it whole (SettingError) or applies it and ticks
+  at once; a refusal goes to the log and to ``~/error``, nothing changes.
+
+The link reconnects after 1, 2, 4, 8, then every 16 s (so within 30 s of a
+broker's return), pings every 30 s, and counts the connection lost when the
+broker has said nothing for 90 s (a half-open connection after a broker's
+host vanished). The last will is ``offline`` (retained) on
+``~/availability``; ``online`` is published at each connect, then the
+discovery messages, the state, and the subscriptions. Discovery is sent
+again whenever Home Assistant announces ``online`` on ``homeassistant/status``.
+
+The broker password is handed to the client and never printed: the log
+names the broker by host and port only.
+"""
+
+import errno
+import json
+import select
+import socket
+
+import umqtt.simple as umqtt_simple  # micropython-lib, installed by make deploy (mip)
+
+from app import ha
+from app.age import Age
+from app.console import log
+from thermo.values import SettingError
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    const = lambda value: value  # noqa: E731
+
+DEADLINE_MS = const(3000)  # the task's check-in deadline
+POLL_MS = const(100)  # between two looks at the socket
+CONNECT_WAIT_MS = const(5000)  # a TCP connect not made by then failed
+IO_TIMEOUT_MS = const(500)  # umqtt.simple's "blocking" read or write
+BACKOFF_FIRST_MS = const(1000)
+BACKOFF_MAX_MS = const(16000)
+KEEPALIVE_S = const(60)
+PING_EVERY_MS = const(30_000)
+SILENT_LIMIT_MS = const(90_000)
+OFFLINE_POLL_MS = const(1000)  # while the network (Wi-Fi) is down
+STATE_EVERY_MS = const(1000)  # how often the state is compared with the last one sent
+STATE_REFRESH_MS = const(300_000)  # and sent anyway
+MESSAGES_PER_STEP = const(8)
+PUBLISH_PER_STEP = const(4)
+INBOX_MAX = const(16)
+
+_WOULD_BLOCK = (errno.EAGAIN, getattr(errno, "EWOULDBLOCK", errno.EAGAIN))
+_CONNECTING = (errno.EINPROGRESS, errno.EAGAIN, getattr(errno, "EWOULDBLOCK", errno.EAGAIN))
+
+
+async def ipv4_only(host, task):
+    """The default resolver: a dotted IPv4 address is its own address; a
+    name needs the board's DNS (:func:`board.net.resolve`) or the host's."""
+    parts = host.split(".")
+    for part in parts:
+        if not part.isdigit() or int(part) > 255:
+            return None
+    return host if len(parts) == 4 else None
+
+
+class _Conn:
+    """A connected socket as umqtt.simple uses it (``read``/``write``/
+    ``setblocking``), where blocking means "wait at most IO_TIMEOUT_MS",
+    and where every byte read tells the link the broker is alive."""
+
+    def __init__(self, sock, heard):
+        self.sock = sock
+        self.heard = heard  # an Age, restarted by each byte from the broker
+        self.timeout_s = IO_TIMEOUT_MS / 1000
+        self.waiting = True
+        sock.settimeout(self.timeout_s)
+        # MicroPython's sockets (TLS ones too) read and write; CPython's receive and send.
+        self._read = getattr(sock, "read", None)
+        self._write = getattr(sock, "write", None) or sock.sendall
+
+    def setblocking(self, flag):
+        self.waiting = flag
+        if flag:
+            self.sock.settimeout(self.timeout_s)
+        else:
+            self.sock.setblocking(False)
+
+    def settimeout(self, _seconds):  # newer umqtt.simple's connect(timeout=None)
+        self.setblocking(True)
+
+    def connect(self, _address):  # made already, without blocking (Link._open)
+        pass
+
+    def _chunk(self, n):
+        try:
+            data = self._read(n) if self._read is not None else self.sock.recv(n)
+        except OSError as exc:
+            if not self.waiting and exc.args and exc.args[0] in _WOULD_BLOCK:
+                return None
+            raise
+        return data
+
+    def read(self, n):
+        """Up to ``n`` bytes: None when nothing waits (not blocking), b""
+        at the broker's end; in blocking mode all ``n`` or OSError."""
+        data = self._chunk(n)
+        if data is None or not data:
+            return data
+        self.heard.restart()
+        if not self.waiting and len(data) == n:
+            return data
+        while len(data) < n:  # umqtt.simple reads whole fields
+            self.sock.settimeout(self.timeout_s)
+            self.waiting = True
+            more = self._chunk(n - len(data))
+            if not more:
+                raise OSError(errno.ECONNRESET)
+            data += more
+        return data
+
+    def write(self, buf, n=None):
+        if n is not None:
+            buf = memoryview(buf)[:n]
+        self._write(buf)
+        return len(buf)
+
+    def close(self):
+        self.sock.close()
+
+
+class _Sockets:
+    """umqtt.simple's ``socket`` module while it connects: its socket is
+    the connection the link made, its address lookup a formality."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def socket(self, *_args):
+        return self.conn
+
+    @staticmethod
+    def getaddrinfo(host, port, *_args):
+        return [(None, None, None, "", (host, port))]
+
+
+class Link:
+    """The MQTT task of ``device`` (see :mod:`app.runner`): ``run`` is its body."""
+
+    def __init__(self, device, options, unique_id=b"", resolve=None, online=None):
+        self.device = device
+        self.options = options
+        self.device_id = options["device_id"] or ha.default_device_id(unique_id)
+        self.base = ha.base_topic(options["mqtt_prefix"], self.device_id)
+        self.resolve = resolve or ipv4_only
+        self.online = online or (lambda: True)
+        self.client = None
+        self.conn = None
+        self.heard = Age(0)
+        self.pinged = Age(0)
+        self.state_age = Age()
+        self.state_refreshed = Age()
+        self.state_sent = None
+        self.inbox = []
+        self.dropped = 0
+        self.discovery = []  # still to send: (topic, payload dict)
+        self.connected = False
+        self.connects = 0
+        self.last_error = ""
+        self.longest_step_ms = 0
+        self.working = Age(0)  # since the last pause ended
+        # Topics of network readings: topic -> role.
+        self.readings = {}
+        for role in ("indoor", "outdoor"):
+            topic = options[role + "_topic"]
+            if topic:
+                self.readings[topic] = role
+
+    # -- the task ------------------------------------------------------------
+
+    async def run(self, task):
+        log("mqtt: broker %s port %d%s, topics %s/..." % (
+            self.options["mqtt_host"], self.options["mqtt_port"], " (TLS)" if self.options["mqtt_tls"] else "",
+            self.base))
+        backoff = BACKOFF_FIRST_MS
+        while True:
+            if not self.online():
+                await self._rest(task, OFFLINE_POLL_MS)
+                continue
+            if await self._connect(task):
+                backoff = BACKOFF_FIRST_MS
+                await self._serve(task)
+                self._drop_connection()
+            await self._rest(task, backoff)
+            backoff = min(backoff * 2, BACKOFF_MAX_MS)
+
+    async def _rest(self, task, ms):
+        """The supervised pause, noting how long the link held the loop."""
+        held = self.working.read()
+        if held > self.longest_step_ms:
+            self.longest_step_ms = held
+        await task.pause(ms)
+        self.working.restart()
+
+    def _failed(self, what, exc):
+        text = "%s: %s" % (what, _describe(exc))
+        if text != self.last_error:
+            log("mqtt: " + text)
+        self.last_error = text
+
+    # -- connecting ------------------------------------------------------------
+
+    async def _connect(self, task):
+        """Resolve, connect without blocking, then the MQTT handshake."""
+        options = self.options
+        host, port = options["mqtt_host"], options["mqtt_port"]
+        address = await self.resolve(host, task)
+        if address is None:
+            self._failed("connect", "no address for %s" % host)
+            return False
+        sock = await self._open(task, address, port)
+        if sock is None:
+            return False
+        try:
+            if options["mqtt_tls"]:
+                sock = _tls(sock, host)
+            self.heard.restart()
+            self.conn = _Conn(sock, self.heard)
+            client = umqtt_simple.MQTTClient(
+                self.device_id, address, port, user=options["mqtt_user"] or None,
+                password=options["mqtt_password"], keepalive=KEEPALIVE_S)
+            client.set_callback(self._arrived)
+            client.set_last_will(self.base + "/availability", "offline", retain=True)
+            umqtt_simple.socket = _Sockets(self.conn)
+            client.connect()
+            self.client = client
+            client.publish(self.base + "/availability", "online", retain=True)
+        except Exception as exc:  # a refused login, a reset, garbage: all mean not connected
+            self._failed("connect", exc)
+            self._drop_connection()
+            if sock is not None:
+                _close(sock)
+            return False
+        self.connected = True
+        self.connects += 1
+        self.pinged.restart()
+        self.state_sent = None
+        self.discovery = self._discovery()
+        self.last_error = ""
+        log("mqtt: connected")
+        await self._rest(task, 0)
+        return await self._subscribe(task)
+
+    async def _open(self, task, address, port):
+        """A TCP connection to the broker, made without blocking; None if
+        it was refused or not made within CONNECT_WAIT_MS."""
+        try:
+            sockaddr = socket.getaddrinfo(address, port)[0][-1]
+            sock = socket.socket()
+        except OSError as exc:
+            self._failed("connect", exc)
+            return None
+        try:
+            sock.setblocking(False)
+            try:
+                sock.connect(sockaddr)
+            except OSError as exc:
+                if not exc.args or exc.args[0] not in _CONNECTING:
+                    raise
+            poller = select.poll()
+            poller.register(sock, select.POLLOUT)
+            waited = 0
+            while waited < CONNECT_WAIT_MS:
+                for _obj, flags in poller.poll(0):
+                    if flags & (select.POLLERR | select.POLLHUP):
+                        raise OSError(errno.ECONNREFUSED)
+                    if flags & select.POLLOUT:
+                        return sock
+                await self._rest(task, POLL_MS)
+                waited += POLL_MS
+            raise OSError(errno.ETIMEDOUT)
+        except OSError as exc:
+            self._failed("connect", exc)
+            _close(sock)
+            return None
+
+    async def _subscribe(self, task):
+        topics = [self.base + "/set/#", ha.STATUS_TOPIC] + list(self.readings)
+        for topic in topics:
+            if not self._io("subscribe", self.client.subscribe, topic):
+                return False
+            await self._rest(task, 0)
+        return True
+
+    def _drop_connection(self):
+        if self.connected:
+            log("mqtt: connection lost; reconnecting")
+        self.connected = False
+        self.client = None
+        if self.conn is not None:
+            _close(self.conn.sock)
+            self.conn = None
+
+    def _discovery(self):
+        device = self.device
+        humidity = False
+        for spec in device.board.get("sensors", {}).values():
+            if spec.get("type") == "sht3x":
+                humidity = True
+        return ha.discovery(self.device_id, self.options["device_name"], device.board["name"], self.base, humidity)
+
+    # -- connected ---------------------------------------------------------------
+
+    def _io(self, what, method, *args):
+        """A call into umqtt.simple; False (connection dropped) if it failed."""
+        if self.client is None:
+            return False
+        try:
+            method(*args)
+            return True
+        except Exception as exc:  # OSError, or umqtt.simple's assertions on a broken stream
+            self._failed(what, exc)
+            self.client = None
+            return False
+
+    async def _serve(self, task):
+        """Until the connection is lost: read what arrived, act on it,
+        publish what changed, keep the connection alive."""
+        while self.client is not None:
+            for _ in range(MESSAGES_PER_STEP):
+                before = len(self.inbox)
+                if not self._io("read", self.client.check_msg) or len(self.inbox) == before:
+                    break
+            self._handle_inbox()
+            self._publish_discovery()
+            self._publish_state()
+            if self.client is not None and self.pinged.read() >= PING_EVERY_MS:
+                self.pinged.restart()
+                self._io("ping", self.client.ping)
+            if self.heard.read() >= SILENT_LIMIT_MS:
+                self._failed("keep-alive", "no word from the broker for %d s" % (SILENT_LIMIT_MS // 1000))
+                self.client = None
+            await self._rest(task, POLL_MS)
+
+    def _arrived(self, topic, msg):
+        """umqtt.simple's callback: noted, acted on after the read."""
+        if len(self.inbox) >= INBOX_MAX:
+            self.inbox.pop(0)
+            self.dropped += 1
+        self.inbox.append((topic, msg))
+
+    def _handle_inbox(self):
+        inbox = self.inbox
+        while inbox:
+            topic, msg = inbox.pop(0)
+            self._handle(topic.decode() if isinstance(topic, (bytes, bytearray)) else topic, msg)
+
+    def _handle(self, topic, msg):
+        device = self.device
+        if topic == ha.STATUS_TOPIC:
+            if bytes(msg) == b"online":
+                log("mqtt: Home Assistant online: discovery sent again")
+                self.discovery = self._discovery()
+                self.state_sent = None
+            return
+        role = self.readings.get(topic)
+        try:
+            if role is not None:
+                value_dF = ha.reading_dF(role + "_topic", msg, self.options["topic_unit"])
+                device.readings.take(role, value_dF, None)
+                return
+            prefix = self.base + "/set/"
+            what = topic[len(prefix):] if topic.startswith(prefix) else topic
+            changes = ha.command(what, msg, ha.MODE_NAMES[device.thermostat.mode])
+            if changes is not None:
+                device.command(changes)
+                log("mqtt: %s %s" % (topic, _quoted(msg)))
+        except SettingError as exc:
+            self._refuse(topic, msg, exc)
+
+    def _refuse(self, topic, msg, exc):
+        line = "refused %s %s: %s" % (topic, _quoted(msg), exc)
+        log("mqtt: " + line)
+        self._io("publish", self._publish, self.base + "/error", line, False)
+
+    def _publish(self, topic, payload, retain):
+        self.client.publish(topic, payload, retain)
+
+    def _publish_discovery(self):
+        for _ in range(PUBLISH_PER_STEP):
+            if not self.discovery or self.client is None:
+                return
+            topic, payload = self.discovery[0]
+            if not self._io("publish", self._publish, topic, json.dumps(payload), True):
+                return
+            self.discovery.pop(0)
+
+    def _publish_state(self):
+        if self.client is None or self.state_age.read() < STATE_EVERY_MS:
+            return
+        self.state_age.restart()
+        text = ha.state_json(self.device)
+        if text == self.state_sent and self.state_refreshed.read() < STATE_REFRESH_MS:
+            return
+        if self._io("publish", self._publish, self.base + "/state", text, True):
+            self.state_sent = text
+            self.state_refreshed.restart()
+
+
+def _tls(sock, host):
+    """TLS over the connected socket. The handshake blocks (a board's
+    mbedTLS takes up to a second or two); the broker's certificate is not
+    verified: TLS here keeps the password and commands off the air."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if hasattr(context, "check_hostname"):
+        context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    sock.setblocking(True)
+    sock.settimeout(CONNECT_WAIT_MS / 1000)
+    return context.wrap_socket(sock, server_hostname=host)
+
+
+def _close(sock):
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
+def _describe(exc):
+    if isinstance(exc, str):
+        return exc
+    if isinstance(exc, OSError) and exc.args and isinstance(exc.args[0], int):
+        return "OSError %d" % exc.args[0]
+    name = type(exc).__name__
+    if name == "MQTTException" and exc.args:
+        code = exc.args[0]
+        return "the broker refused (CONNACK %s%s)" % (code, ": bad user name or password" if code in (4, 5) else "")
+    return "%s %s" % (name, exc)
+
+
+def _quoted(msg):
+    """A payload as a log line shows it: short text quoted, else its size."""
+    if len(msg) <= ha.COMMAND_MAX_BYTES:
+        try:
+            text = bytes(msg).decode()
+            if all(" " <= c <= "~" for c in text):
+                return '"%s"' % text
+        except UnicodeError:
+            pass
+    return "(%d bytes)" % len(msg)
