@@ -137,6 +137,8 @@ class _Conn:
         return data
 
     def write(self, buf, n=None):
+        if isinstance(buf, str):  # umqtt.simple writes ids and topics as str (MicroPython's sockets take them)
+            buf = buf.encode()
         if n is not None:
             buf = memoryview(buf)[:n]
         self._write(buf)
@@ -367,12 +369,41 @@ class Link:
         self.inbox.append((topic, msg))
 
     def _handle_inbox(self):
+        """Act on what arrived, in order. A low and a high setpoint that
+        arrived together (Home Assistant sends both for one change in
+        heat_cool) are applied as one command, so that the deadband is
+        checked between the two new setpoints, not a new and an old one."""
         inbox = self.inbox
+        pair = {}
+        pair_msgs = []
         while inbox:
             topic, msg = inbox.pop(0)
-            self._handle(topic.decode() if isinstance(topic, (bytes, bytearray)) else topic, msg)
+            if isinstance(topic, (bytes, bytearray)):
+                topic = topic.decode()
+            what = self._command_name(topic)
+            if what in ("temperature_low", "temperature_high"):
+                try:
+                    pair.update(ha.command(what, msg, "auto"))
+                    pair_msgs.append((topic, msg))
+                except SettingError as exc:
+                    self._refuse(topic, msg, exc)
+                continue
+            self._handle(topic, what, msg)
+        if pair:
+            try:
+                self.device.command(pair)
+                for topic, msg in pair_msgs:
+                    log("mqtt: %s %s" % (topic, _quoted(msg)))
+            except SettingError as exc:
+                for topic, msg in pair_msgs:
+                    self._refuse(topic, msg, exc)
 
-    def _handle(self, topic, msg):
+    def _command_name(self, topic):
+        """``mode`` for ``~/set/mode``; None for a topic not under ``~/set/``."""
+        prefix = self.base + "/set/"
+        return topic[len(prefix):] if topic.startswith(prefix) else None
+
+    def _handle(self, topic, what, msg):
         device = self.device
         if topic == ha.STATUS_TOPIC:
             if bytes(msg) == b"online":
@@ -386,8 +417,8 @@ class Link:
                 value_dF = ha.reading_dF(role + "_topic", msg, self.options["topic_unit"])
                 device.readings.take(role, value_dF, None)
                 return
-            prefix = self.base + "/set/"
-            what = topic[len(prefix):] if topic.startswith(prefix) else topic
+            if what is None:
+                return  # not a topic of ours (a broker may deliver an overlapping subscription twice)
             changes = ha.command(what, msg, ha.MODE_NAMES[device.thermostat.mode])
             if changes is not None:
                 device.command(changes)
@@ -401,7 +432,9 @@ class Link:
         self._io("publish", self._publish, self.base + "/error", line, False)
 
     def _publish(self, topic, payload, retain):
-        self.client.publish(topic, payload, retain)
+        # As bytes: umqtt.simple sizes the packet with len(), which counts
+        # characters of a str (a "°F" would make it one byte short).
+        self.client.publish(topic, payload.encode(), retain)
 
     def _publish_discovery(self):
         for _ in range(PUBLISH_PER_STEP):
