@@ -37,9 +37,9 @@ names the broker by host and port only.
 import errno
 import json
 import select
-import socket
+import socket  # pyright: ignore[reportMissingImports]  # not on the plain Pico, which never starts the link
 
-import umqtt.simple as umqtt_simple  # micropython-lib, installed by make deploy (mip)
+import umqtt.simple as umqtt_simple  # pyright: ignore[reportMissingImports]  # micropython-lib, by make deploy (mip)
 
 from app import ha
 from app.age import Age
@@ -250,7 +250,7 @@ class Link:
                 password=options["mqtt_password"], keepalive=KEEPALIVE_S)
             client.set_callback(self._arrived)
             client.set_last_will(self.base + "/availability", "offline", retain=True)
-            umqtt_simple.socket = _Sockets(self.conn)
+            setattr(umqtt_simple, "socket", _Sockets(self.conn))  # noqa: B010 -- not in its stubs
             client.connect()
             self.client = client
             client.publish(self.base + "/availability", "online", retain=True)
@@ -306,7 +306,8 @@ class Link:
     async def _subscribe(self, task):
         topics = [self.base + "/set/#", ha.STATUS_TOPIC] + list(self.readings)
         for topic in topics:
-            if not self._io("subscribe", self.client.subscribe, topic):
+            client = self.client
+            if client is None or not self._io("subscribe", client.subscribe, topic):
                 return False
             await self._rest(task, 0)
         return True
@@ -383,8 +384,10 @@ class Link:
             what = self._command_name(topic)
             if what in ("temperature_low", "temperature_high"):
                 try:
-                    pair.update(ha.command(what, msg, "auto"))
-                    pair_msgs.append((topic, msg))
+                    changes = ha.command(what, msg, "auto")
+                    if changes is not None:
+                        pair.update(changes)
+                        pair_msgs.append((topic, msg))
                 except SettingError as exc:
                     self._refuse(topic, msg, exc)
                 continue
@@ -434,7 +437,9 @@ class Link:
     def _publish(self, topic, payload, retain):
         # As bytes: umqtt.simple sizes the packet with len(), which counts
         # characters of a str (a "°F" would make it one byte short).
-        self.client.publish(topic, payload.encode(), retain)
+        client = self.client
+        if client is not None:
+            client.publish(topic, payload.encode(), retain)
 
     def _publish_discovery(self):
         for _ in range(PUBLISH_PER_STEP):
@@ -464,8 +469,8 @@ def _tls(sock, host):
     import ssl
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if hasattr(context, "check_hostname"):
-        context.check_hostname = False
+    if hasattr(context, "check_hostname"):  # CPython's; MicroPython's context has none
+        setattr(context, "check_hostname", False)  # noqa: B010
     context.verify_mode = ssl.CERT_NONE
     sock.setblocking(True)
     sock.settimeout(CONNECT_WAIT_MS / 1000)
