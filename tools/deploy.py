@@ -60,6 +60,10 @@ from thermo.schema import SettingError  # noqa: E402
 # into neither.
 FROZEN = {"rp2": ("asyncio", "onewire", "ds18x20", "dht"), "esp32": ("asyncio", "onewire", "ds18x20", "dht", "ntptime")}
 MIP_PACKAGES = ("aiorepl",)
+# umqtt.simple (the MQTT link, app.mqtt) only where there is a network. The
+# host tests run the registry's 1.3.4 (PyPI holds no newer copy); the link
+# uses only what both versions share, and hands it its own socket.
+WIFI_MIP_PACKAGES = ("umqtt.simple@1.7.0",)
 RESET_WAIT_S = "3"  # USB re-enumeration after a hard reset
 CLEANUP = ('import os; [os.remove(n) for n in os.listdir() '
            'if n in ("crashes.json", "crashes.json.new", "maintenance")]')
@@ -140,7 +144,8 @@ def commands(target, port=None):
     """The mpremote command lines (lists of arguments) for one deploy."""
     build = target.build
     connect = ["connect", port or "auto"]
-    install = ["mpremote", "sleep", RESET_WAIT_S] + connect + ["mip", "install", "--target", "/lib"] + list(MIP_PACKAGES)
+    mip = list(MIP_PACKAGES) + (list(WIFI_MIP_PACKAGES) if target.board["wifi"] else [])
+    install = ["mpremote", "sleep", RESET_WAIT_S] + connect + ["mip", "install", "--target", "/lib"] + mip
     copy = (["mpremote"] + connect + ["fs", "cp", "-r"] + [build + "/" + p for p in packages()] + [":lib"]
             + ["+", "fs", "cp", build + "/boot.py", build + "/main.py", ":"]
             + ["+", "fs", "cp", target.board_file, ":board.json"])
