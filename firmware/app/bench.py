@@ -119,6 +119,10 @@ class Bench:
         print("alerts:", th.alert_names() + sorted(self.app.report.alerts))
         print("user:", th.retained())
         print("humidity_dpct:", self.app.readings.humidity_dpct)
+        print("sources:", self.app.readings.sources)
+        link = self.app.link
+        if link is not None:
+            print("mqtt:", "connected" if link.connected else "not connected", link.base, link.last_error)
 
     def selftest(self):
         """Run the self-test again (a supervised task; await it)."""
