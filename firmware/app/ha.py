@@ -83,92 +83,121 @@ def _from_state(payload, field, template_key="value_template"):
     return payload
 
 
-def discovery(device_id, device_name, board_name, base, humidity=False):
-    """Every discovery message, as ``[(topic, payload dict)]``: the climate
-    entity, the emergency heat switch, the sensors and binary sensors."""
+# The sensors: key, name, the state field it shows, and what else it says.
+SENSORS = (
+    ("outdoor_temperature", "Outdoor temperature", "outdoor",
+     {"unit_of_measurement": "°F", "device_class": "temperature", "state_class": "measurement",
+      "json_attributes_topic": "~/state",
+      "json_attributes_template": "{{ {'source': value_json.outdoor_source} | tojson }}"}),
+    ("humidity", "Humidity", "humidity",
+     {"unit_of_measurement": "%", "device_class": "humidity", "state_class": "measurement"}),
+    ("compressor_starts_today", "Compressor starts today", "compressor_starts_today",
+     {"state_class": "total_increasing", "icon": "mdi:counter"}),
+    ("strip_energy_today", "Strip heat energy today (estimate)", "strip_kwh_today",
+     {"unit_of_measurement": "kWh", "device_class": "energy", "state_class": "total_increasing"}),
+    ("balance_point", "Learned balance point", "balance_point",
+     {"unit_of_measurement": "°F", "device_class": "temperature", "entity_category": "diagnostic"}),
+    ("alerts", "Alerts", "alerts", {"icon": "mdi:alert-circle-outline", "entity_category": "diagnostic"}),
+)
+RUNTIME = {"unit_of_measurement": "min", "device_class": "duration", "state_class": "total_increasing",
+           "entity_category": "diagnostic"}
+RUNNING = {"payload_on": "ON", "payload_off": "OFF", "device_class": "running", "entity_category": "diagnostic"}
+PROBLEM = {"payload_on": "ON", "payload_off": "OFF", "device_class": "problem", "json_attributes_topic": "~/state",
+           "json_attributes_template": "{{ {'alerts': value_json.alerts} | tojson }}"}
+CLIMATE = {
+    "modes": list(HA_MODES),
+    "fan_modes": list(FANS),
+    "mode_command_topic": "~/set/mode",
+    "mode_state_topic": "~/state",
+    "mode_state_template": "{{ value_json.mode }}",
+    "fan_mode_command_topic": "~/set/fan",
+    "fan_mode_state_topic": "~/state",
+    "fan_mode_state_template": "{{ value_json.fan }}",
+    "temperature_command_topic": "~/set/temperature",
+    "temperature_state_topic": "~/state",
+    "temperature_state_template": "{{ value_json.target }}",
+    "temperature_low_command_topic": "~/set/temperature_low",
+    "temperature_low_state_topic": "~/state",
+    "temperature_low_state_template": "{{ value_json.target_low }}",
+    "temperature_high_command_topic": "~/set/temperature_high",
+    "temperature_high_state_topic": "~/state",
+    "temperature_high_state_template": "{{ value_json.target_high }}",
+    "current_temperature_topic": "~/state",
+    "current_temperature_template": "{{ value_json.temperature }}",
+    "action_topic": "~/state",
+    "action_template": "{{ value_json.action }}",
+    "json_attributes_topic": "~/state",
+    "json_attributes_template": "{{ {'firmware_mode': value_json.fw_mode, 'firmware_action': value_json.fw_action,"
+                                " 'indoor_source': value_json.indoor_source, 'alerts': value_json.alerts} | tojson }}",
+    "temperature_unit": "F",
+    "precision": 0.1,
+    "temp_step": 0.5,
+    "min_temp": 40,
+    "max_temp": 99,
+    "optimistic": False,
+}
+SWITCH = {"command_topic": "~/set/emergency", "payload_on": "ON", "payload_off": "OFF", "icon": "mdi:heat-wave"}
+
+
+def entities(humidity=False):
+    """Every entity as ``(component, key)``, in the order discovery sends
+    them: the climate, the emergency heat switch, the sensors (humidity only
+    where the board measures it), the run time of each terminal, a binary
+    sensor per terminal, and the problem sensor. Small, so that a board
+    builds one discovery message at a time (:func:`config`), not all."""
+    found = [("climate", "thermostat"), ("switch", "emergency_heat")]
+    for key, _name, _field, _extra in SENSORS:
+        if key != "humidity" or humidity:
+            found.append(("sensor", key))
+    for name in T.NAMES:
+        found.append(("sensor", "runtime_today_" + name.lower()))
+    for name in T.NAMES:
+        found.append(("binary_sensor", name.lower()))
+    found.append(("binary_sensor", "problem"))
+    return found
+
+
+def config_topic(device_id, component, key):
+    return "%s/%s/%s/%s/config" % (DISCOVERY_PREFIX, component, device_id, key)
+
+
+def config(component, key, device_id, device_name, board_name, base):
+    """The discovery message (a dict) of one entity of :func:`entities`."""
     device = {"identifiers": [device_id], "name": device_name, "model": board_name,
               "manufacturer": MANUFACTURER, "sw_version": VERSION}
-    found = []
+    if component == "climate":
+        payload = _entity(component, device_id, key, None, device, base)
+        payload.update(CLIMATE)
+        return payload
+    if component == "switch":
+        payload = _from_state(_entity(component, device_id, key, "Emergency heat", device, base), "emergency")
+        payload.update(SWITCH)
+        return payload
+    if component == "binary_sensor":
+        name = "Problem" if key == "problem" else key.upper()
+        payload = _from_state(_entity(component, device_id, key, name, device, base), name if key != "problem" else key)
+        payload.update(PROBLEM if key == "problem" else RUNNING)
+        return payload
+    if key.startswith("runtime_today_"):
+        terminal = key[len("runtime_today_"):].upper()
+        payload = _from_state(_entity(component, device_id, key, terminal + " run time today", device, base),
+                              "runtime_today_min." + terminal)
+        payload.update(RUNTIME)
+        return payload
+    for sensor, name, field, extra in SENSORS:
+        if sensor == key:
+            payload = _from_state(_entity(component, device_id, key, name, device, base), field)
+            payload.update(extra)
+            return payload
+    raise ValueError("no entity %s %s" % (component, key))
 
-    def add(component, key, payload):
-        found.append(("%s/%s/%s/%s/config" % (DISCOVERY_PREFIX, component, device_id, key), payload))
 
-    climate = _entity("climate", device_id, "thermostat", None, device, base)
-    climate.update({
-        "modes": list(HA_MODES),
-        "fan_modes": list(FANS),
-        "mode_command_topic": "~/set/mode",
-        "mode_state_topic": "~/state",
-        "mode_state_template": "{{ value_json.mode }}",
-        "fan_mode_command_topic": "~/set/fan",
-        "fan_mode_state_topic": "~/state",
-        "fan_mode_state_template": "{{ value_json.fan }}",
-        "temperature_command_topic": "~/set/temperature",
-        "temperature_state_topic": "~/state",
-        "temperature_state_template": "{{ value_json.target }}",
-        "temperature_low_command_topic": "~/set/temperature_low",
-        "temperature_low_state_topic": "~/state",
-        "temperature_low_state_template": "{{ value_json.target_low }}",
-        "temperature_high_command_topic": "~/set/temperature_high",
-        "temperature_high_state_topic": "~/state",
-        "temperature_high_state_template": "{{ value_json.target_high }}",
-        "current_temperature_topic": "~/state",
-        "current_temperature_template": "{{ value_json.temperature }}",
-        "action_topic": "~/state",
-        "action_template": "{{ value_json.action }}",
-        "json_attributes_topic": "~/state",
-        "json_attributes_template": "{{ {'firmware_mode': value_json.fw_mode, 'firmware_action': value_json.fw_action,"
-                                    " 'indoor_source': value_json.indoor_source, 'alerts': value_json.alerts} | tojson }}",
-        "temperature_unit": "F",
-        "precision": 0.1,
-        "temp_step": 0.5,
-        "min_temp": 40,
-        "max_temp": 99,
-        "optimistic": False,
-    })
-    add("climate", "thermostat", climate)
-
-    switch = _from_state(_entity("switch", device_id, "emergency_heat", "Emergency heat", device, base), "emergency")
-    switch.update({"command_topic": "~/set/emergency", "payload_on": "ON", "payload_off": "OFF",
-                   "icon": "mdi:heat-wave"})
-    add("switch", "emergency_heat", switch)
-
-    sensors = [
-        ("outdoor_temperature", "Outdoor temperature", "outdoor",
-         {"unit_of_measurement": "°F", "device_class": "temperature", "state_class": "measurement",
-          "json_attributes_topic": "~/state",
-          "json_attributes_template": "{{ {'source': value_json.outdoor_source} | tojson }}"}),
-        ("compressor_starts_today", "Compressor starts today", "compressor_starts_today",
-         {"state_class": "total_increasing", "icon": "mdi:counter"}),
-        ("strip_energy_today", "Strip heat energy today (estimate)", "strip_kwh_today",
-         {"unit_of_measurement": "kWh", "device_class": "energy", "state_class": "total_increasing"}),
-        ("balance_point", "Learned balance point", "balance_point",
-         {"unit_of_measurement": "°F", "device_class": "temperature", "entity_category": "diagnostic"}),
-        ("alerts", "Alerts", "alerts", {"icon": "mdi:alert-circle-outline", "entity_category": "diagnostic"}),
-    ]
-    if humidity:
-        sensors.insert(1, ("humidity", "Humidity", "humidity",
-                           {"unit_of_measurement": "%", "device_class": "humidity", "state_class": "measurement"}))
-    for name in T.NAMES:
-        sensors.append(("runtime_today_" + name.lower(), name + " run time today", "runtime_today_min." + name,
-                        {"unit_of_measurement": "min", "device_class": "duration", "state_class": "total_increasing",
-                         "entity_category": "diagnostic"}))
-    for key, name, field, extra in sensors:
-        payload = _from_state(_entity("sensor", device_id, key, name, device, base), field)
-        payload.update(extra)
-        add("sensor", key, payload)
-
-    for name in T.NAMES:
-        payload = _from_state(_entity("binary_sensor", device_id, name.lower(), name, device, base), name)
-        payload.update({"payload_on": "ON", "payload_off": "OFF", "device_class": "running",
-                        "entity_category": "diagnostic"})
-        add("binary_sensor", name.lower(), payload)
-    problem = _from_state(_entity("binary_sensor", device_id, "problem", "Problem", device, base), "problem")
-    problem.update({"payload_on": "ON", "payload_off": "OFF", "device_class": "problem",
-                    "json_attributes_topic": "~/state",
-                    "json_attributes_template": "{{ {'alerts': value_json.alerts} | tojson }}"})
-    add("binary_sensor", "problem", problem)
-    return found
+def discovery(device_id, device_name, board_name, base, humidity=False):
+    """Every discovery message at once, as ``[(topic, payload dict)]`` (for
+    the tests and for Home Assistant's schema checks; the link sends them
+    one at a time)."""
+    return [(config_topic(device_id, component, key), config(component, key, device_id, device_name, board_name, base))
+            for component, key in entities(humidity)]
 
 
 # -- the state document ---------------------------------------------------

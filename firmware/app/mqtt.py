@@ -182,7 +182,7 @@ class Link:
         self.state_sent = None
         self.inbox = []
         self.dropped = 0
-        self.discovery = []  # still to send: (topic, payload dict)
+        self.discovery = []  # still to announce: (component, key) of app.ha.entities
         self.connected = False
         self.connects = 0
         self.last_error = ""
@@ -322,12 +322,13 @@ class Link:
             self.conn = None
 
     def _discovery(self):
-        device = self.device
+        """Every entity, to announce: ``(component, key)`` pairs; each
+        message is built when it is sent (:meth:`_publish_discovery`)."""
         humidity = False
-        for spec in device.board.get("sensors", {}).values():
+        for spec in self.device.board.get("sensors", {}).values():
             if spec.get("type") == "sht3x":
                 humidity = True
-        return ha.discovery(self.device_id, self.options["device_name"], device.board["name"], self.base, humidity)
+        return ha.entities(humidity)
 
     # -- connected ---------------------------------------------------------------
 
@@ -442,11 +443,15 @@ class Link:
             client.publish(topic, payload.encode(), retain)
 
     def _publish_discovery(self):
+        options = self.options
         for _ in range(PUBLISH_PER_STEP):
             if not self.discovery or self.client is None:
                 return
-            topic, payload = self.discovery[0]
-            if not self._io("publish", self._publish, topic, json.dumps(payload), True):
+            component, key = self.discovery[0]
+            payload = ha.config(component, key, self.device_id, options["device_name"], self.device.board["name"],
+                                self.base)
+            if not self._io("publish", self._publish, ha.config_topic(self.device_id, component, key),
+                            json.dumps(payload), True):
                 return
             self.discovery.pop(0)
 
