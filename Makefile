@@ -57,8 +57,8 @@ replay: $(VENV_STAMP) ## replay a scenario: make replay SCENARIO=host_tests/scen
 	$(PY) tools/replay.py --explain $(SCENARIO)
 
 SPEED ?= 60
-run: $(VENV_STAMP) ## the firmware on the simulated reference house, live in the terminal: make run SPEED=120
-	$(PY) tools/run.py --speed $(SPEED)
+run: $(VENV_STAMP) ## the firmware on the simulated reference house, live in the terminal: make run SPEED=120 [MQTT=localhost[:1883]]
+	$(PY) tools/run.py --speed $(SPEED) $(if $(MQTT),--mqtt $(MQTT))
 
 # deploy.py checks the board file and CONFIG first, then compiles for that board's CPU only: no mpy prerequisite.
 deploy: $(VENV_STAMP) ## install on a board: make deploy BOARD=rpi_pico [PORT=/dev/ttyACM0] [CONFIG=my.json] [DRY_RUN=1]
