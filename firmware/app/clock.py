@@ -1,8 +1,8 @@
 """The board's wall clock: UTC from NTP, local time for the core's schedule.
 
 The clock task (:meth:`WallClock.keep`, on boards with Wi-Fi) joins the
-network and sets the RTC from NTP every hour (every minute until NTP first
-answers). Until then there is no wall clock: :meth:`WallClock.minute` is
+network (and joins it again within a minute of losing it) and sets the RTC
+from NTP every hour (every minute until NTP first answers). Until then there is no wall clock: :meth:`WallClock.minute` is
 None, schedules wait, and ``ALERT clock`` says so. The offset and the
 daylight-saving rule are the device options' (:mod:`app.wallclock` does the
 arithmetic).
@@ -91,21 +91,27 @@ class WallClock:
         self.utc_ms = ms
 
     async def keep(self, task):
-        """The clock task: join Wi-Fi and ask NTP, waiting only through the
-        task's pause."""
+        """The clock task: keep Wi-Fi joined (looked at every minute: the
+        MQTT link needs it too), and ask NTP every hour (every minute until
+        it first answers), waiting only through the task's pause."""
         from board import net
 
         app = self.app
+        wlan = net.station()
+        answered = Age()  # since NTP last answered: never
         while True:
             options = app.options
             try:
-                if await net.connect_wifi(options["wifi_ssid"], options["wifi_password"], task.pause):
-                    if await net.sync_clock(options["ntp_host"], task.pause):
-                        self.set_utc(time.gmtime(time.time()))  # the RTC, just set
+                if wlan.isconnected() or await net.connect_wifi(options["wifi_ssid"], options["wifi_password"],
+                                                               task.pause):
+                    if not self.synced or answered.read() >= NTP_PERIOD_MS:
+                        if await net.sync_clock(options["ntp_host"], task.pause):
+                            self.set_utc(time.gmtime(time.time()))  # the RTC, just set
+                            answered.restart()
             except OSError as exc:
                 log("ntp: %r" % (exc,))
             if self.synced:
                 app.report.clear_alert("clock")
             else:
                 app.report.alert("clock", "no NTP time yet: schedules wait")
-            await task.pause(NTP_PERIOD_MS if self.synced else NTP_RETRY_MS)
+            await task.pause(NTP_RETRY_MS)
