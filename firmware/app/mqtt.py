@@ -209,7 +209,7 @@ class Link:
             if await self._connect(task):
                 backoff = BACKOFF_FIRST_MS
                 await self._serve(task)
-                self._drop_connection()
+            self._drop_connection()  # after a lost connection, or a connect that failed half-way
             await self._rest(task, backoff)
             backoff = min(backoff * 2, BACKOFF_MAX_MS)
 
