@@ -1,5 +1,6 @@
 """make run (tools/run.py): every terminal that is off says why, commands act at once, bad options and Ctrl-C."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -160,3 +161,190 @@ def test_the_screen_shows_the_strips_duty_only_while_it_governs():
     assert learned_row(run.plain(live.frame(60))).endswith("   strips: duty 45 %")
     live.thermostat.duty.governs = False
     assert "strips" not in learned_row(run.plain(live.frame(60)))
+
+
+# -- make run MQTT=...: the simulated house through the firmware's own MQTT link -------------------------
+
+NET = ROOT / "host_tests" / "net"  # the broker fixtures: broker.py
+if str(NET) not in sys.path:
+    sys.path.insert(0, str(NET))
+
+
+@pytest.fixture(autouse=True)
+def forget_app_modules():
+    """Live imports the firmware's app modules (on the real clock): forgotten
+    after each test, so the board harness's tests import them afresh on theirs."""
+    before = {name for name in sys.modules if name == "app" or name.startswith("app.")}
+    yield
+    for name in [n for n in sys.modules if (n == "app" or n.startswith("app.")) and n not in before]:
+        del sys.modules[name]
+
+
+def test_live_is_the_links_device_a_command_applies_whole_or_not_at_all_and_acts_at_once():
+    from app import ha
+
+    from thermo.values import SettingError
+
+    live = run.Live("cold", start_below_f=3.0)
+    for _ in range(3600):
+        live.step()
+        if live.outputs & 1:
+            break
+    assert live.outputs & 1, "the heat call should have started the compressor"
+    assert live.usage.starts == 1  # today's counters follow the simulated outputs
+    before = ha.state_json(live)
+    with pytest.raises(SettingError, match="heat_setpoint_f"):
+        live.command({"mode": "cool", "heat_setpoint_f": 200})  # one bad field: nothing changes
+    assert ha.state_json(live) == before
+    live.command({"mode": "cool"})
+    assert not live.outputs & 1  # at once, not at the next control period
+    state = json.loads(ha.state_json(live))
+    assert (state["mode"], state["Y1"], state["indoor_source"], state["humidity"]) == ("cool", "OFF", "wired", None)
+    assert live.board["name"] == "simulator" and live.report.alerts == {}
+
+
+def test_the_strip_energy_the_link_reports_is_the_simulated_strips_energy():
+    from app import ha
+
+    live = run.Live("cold")
+    live.command({"mode": "emergency"})  # the strips alone, for ten simulated minutes
+    for _ in range(600 // run.STEP_S):
+        live.step()
+    reported = json.loads(ha.state_json(live))["strip_kwh_today"]
+    assert live.strip_kwh > 1.5 and abs(reported - live.strip_kwh) < 0.02
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--mqtt", "localhost:0"], "run.py: --mqtt: port 0 is out of range (allowed: HOST or HOST:PORT, PORT 1 to 65535)"),
+    (["--mqtt", "localhost:x"], "run.py: --mqtt: 'localhost:x' is not a broker (allowed: HOST or HOST:PORT, "
+                                "PORT 1 to 65535)"),
+    (["--mqtt", "localhost", "--device-id", "My Sim"], 'run.py: --device-id: "My Sim" is not allowed (allowed: 1 to '
+                                                       "32 of a-z 0-9 _ -)"),
+    (["--mqtt", "localhost", "--mqtt-password", "s3cret" * 30], "run.py: --mqtt-password: a 180-byte password is too "
+                                                                "long (allowed: at most 128 bytes)"),
+    (["--mqtt-user", "bob"], "run.py: --mqtt: the MQTT options need a broker: --mqtt HOST[:PORT]"),
+])
+def test_bad_mqtt_options_are_refused_in_one_line_and_the_password_is_never_shown(args, message):
+    done = headless(*args, "--headless", "10")
+    assert (done.returncode, done.stdout, done.stderr.splitlines()) == (2, "", [message])
+
+
+def test_with_the_broker_down_the_house_runs_as_without_mqtt_and_the_screen_says_why():
+    from broker import free_port
+
+    done = headless("--headless", "600", "--speed", "300", "--every", "600", "--mqtt", "127.0.0.1:%d" % free_port())
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.split("-" * 78)[-2]
+    mqtt = next(line for line in last.splitlines() if line.startswith("  mqtt    "))
+    assert mqtt.startswith("  mqtt    reconnecting to 127.0.0.1:"), mqtt
+    assert "(last error: connect: OSError 111)   topics thermostat/hpt_simulator/..." in mqtt
+    assert terminal_row(last, "Y1").startswith("  Y1 ON"), last  # the heat call went on regardless
+
+
+class RunProcess:
+    """tools/run.py --headless ... as a process, its output collected line by line."""
+
+    def __init__(self, *args, env=None):
+        import threading
+
+        self.lines = []
+        self.process = subprocess.Popen([PY, "-u", "tools/run.py", *args], cwd=ROOT, text=True, env=env,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
+        self.reader.start()
+
+    def output(self):
+        return "".join(list(self.lines))
+
+    def detail(self):
+        return "run.py output:\n" + self.output()[-4000:]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=30)
+
+
+def test_make_run_mqtt_publishes_the_simulated_house_and_home_assistant_operates_it(tmp_path):
+    from broker import Broker, Observer, wait_until
+
+    base = "thermostat/hpt_simulator"
+    discovery = {"homeassistant/climate/hpt_simulator/thermostat/config",
+                 "homeassistant/switch/hpt_simulator/emergency_heat/config",
+                 "homeassistant/binary_sensor/hpt_simulator/problem/config",
+                 "homeassistant/sensor/hpt_simulator/outdoor_temperature/config"}
+    broker = Broker(tmp_path / "broker").start()
+    observer = Observer(broker)
+    house = RunProcess("--headless", "7200", "--speed", "60", "--every", "60", "--mqtt", "127.0.0.1:%d" % broker.port)
+    try:
+        observer.wait_message(base + "/availability", "the simulator publishes online", match=lambda m: m.text() ==
+                              "online", detail=house.detail)
+        first = observer.wait_state(base, "the simulated house heating", lambda doc: doc["fw_mode"] == "heat" and
+                                    doc["temperature"] is not None, detail=house.detail)
+        assert (first["indoor_source"], first["outdoor_source"], first["outdoor"] is not None) == ("wired", "wired",
+                                                                                                  True)
+        # Home Assistant starting later finds the simulator on the broker: discovery and state retained.
+        late = Observer(broker, name="late")
+        try:
+            wait_until(lambda: discovery | {base + "/state"} <= {m.topic for m in late.since() if m.retain},
+                       "retained discovery and state for a later subscriber", detail=late.summary)
+            climate = late.latest("homeassistant/climate/hpt_simulator/thermostat/config").json()
+            assert (climate["device"]["model"], climate["~"]) == ("simulator", base)
+        finally:
+            late.close()
+
+        # Home Assistant's commands reach the simulated thermostat, and the screen shows them too.
+        mark = observer.mark()
+        observer.publish(base + "/set/mode", "cool")
+        observer.wait_state(base, "mode cool after set/mode", lambda doc: (doc["mode"], doc["fw_mode"]) ==
+                            ("cool", "cool"), mark, detail=house.detail)
+        wait_until(lambda: "  mode    cool " in house.output().rsplit("-" * 78, 2)[-2],
+                   "the simulator's screen shows mode cool", detail=house.detail)
+        mark = observer.mark()
+        observer.publish(base + "/set/emergency", "ON")
+        observer.wait_state(base, "emergency heat on after the switch", lambda doc: (
+            doc["mode"], doc["fw_mode"], doc["emergency"]) == ("heat", "emergency", "ON"), mark, detail=house.detail)
+        mark = observer.mark()
+        observer.publish(base + "/set/mode", "auto")  # HA's auto is a schedule: not a mode of ours
+        refused = observer.wait_message(base + "/error", "a refusal on the error topic", mark, detail=house.detail)
+        assert refused.text().startswith('refused %s/set/mode "auto": mode: ' % base)
+        assert house.process.poll() is None, house.detail()
+
+        # Ctrl-C: the simulator quits cleanly and Home Assistant sees it go (the last will).
+        mark = observer.mark()
+        house.process.send_signal(signal.SIGINT)
+        assert house.process.wait(timeout=30) == 130, house.detail()
+        observer.wait_message(base + "/availability", "offline after the simulator quit", mark,
+                              match=lambda m: m.text() == "offline", detail=house.detail)
+        assert "Traceback" not in house.output(), house.detail()
+    finally:
+        house.stop()
+        observer.close()
+        broker.kill()
+
+
+def test_the_broker_login_comes_from_mqtt_user_and_mqtt_password_and_the_password_is_never_printed(tmp_path):
+    import os
+
+    from broker import Broker, Observer, wait_until
+
+    password = "pw-Simulator-7"
+    broker = Broker(tmp_path / "broker", users={"ha": "ha-pw", "sim": password}).start()
+    observer = Observer(broker, user="ha", password="ha-pw")
+    env = dict(os.environ, MQTT_USER="sim", MQTT_PASSWORD=password)
+    house = RunProcess("--headless", "7200", "--speed", "60", "--every", "60", "--mqtt", "127.0.0.1:%d" % broker.port,
+                       env=env)
+    try:
+        observer.wait_state("thermostat/hpt_simulator", "the simulator's state, logged in", lambda doc: True,
+                            detail=house.detail)
+        wait_until(lambda: "  mqtt    connected to 127.0.0.1:%d " % broker.port in house.output(),
+                   "the screen says connected", detail=house.detail)
+        house.process.send_signal(signal.SIGINT)
+        assert house.process.wait(timeout=30) == 130, house.detail()
+        house.reader.join(timeout=10)
+        assert password not in house.output()
+    finally:
+        house.stop()
+        observer.close()
+        broker.kill()

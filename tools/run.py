@@ -4,6 +4,7 @@
     python tools/run.py                  # cold day, from 06:00, 60x accelerated time
     python tools/run.py --speed 600 --day mild --schedule setback --start 21:00
     python tools/run.py --headless 3600  # no terminal UI: print a few plain-text frames
+    python tools/run.py --mqtt localhost # and publish it to a broker, for Home Assistant
 
 The real control core (firmware/thermo) decides every control period of
 simulated time (thermo.control.CONTROL_PERIOD_MS, the board's), and at once
@@ -12,9 +13,18 @@ and weather are tools/sim. Every terminal that is off shows why, in words
 (the code of thermo.reasons in square brackets). Keys: m mode, f fan, + / - heat
 setpoint, i / o pull or restore the indoor / outdoor sensor, > / < speed,
 q (or Ctrl-C) quit.
+
+With ``--mqtt HOST[:PORT]`` the simulated thermostat is published to that
+broker by the firmware's own MQTT link (app.mqtt, see tools/run_mqtt.py):
+Home Assistant discovers it and shows and operates exactly what a board
+would (mode, setpoints, fan, emergency heat). The broker user and password
+come from ``$MQTT_USER`` and ``$MQTT_PASSWORD`` (or --mqtt-user,
+--mqtt-password); the password is never printed.
 """
 
 import argparse
+import asyncio
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -23,10 +33,14 @@ TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS.parent / "firmware"))
 sys.path.insert(0, str(TOOLS))
 
+import mqtt_host  # noqa: E402
+import run_mqtt  # noqa: E402
 from sim.controllers import CONTROL_PERIOD_S, FirmwareController  # noqa: E402
-from sim.equipment import BITS, NAMES, Equipment  # noqa: E402
+from sim.equipment import BITS, NAMES, STRIPS_KW, Equipment  # noqa: E402
 from sim.house import SECONDS_PER_HOUR, House, gains_btuh  # noqa: E402
 from sim.weather import DAYS, outdoor_f  # noqa: E402
+
+from thermo.ticks import TICKS_MASK  # noqa: E402
 
 STEP_S = CONTROL_PERIOD_S
 MODES = ("off", "heat", "cool", "auto", "emergency")
@@ -91,9 +105,20 @@ def in_words(code, words):
 
 
 class Live:
-    """The simulated house and the firmware, advanced one control period (CONTROL_PERIOD_S) of simulated time per step."""
+    """The simulated house and the firmware, advanced one control period (CONTROL_PERIOD_S) of simulated time per step.
+
+    Also the ``device`` of the firmware's MQTT link (app.mqtt.Link, as
+    app.runner.App is on a board): ``thermostat``, ``command``, ``readings``
+    (the simulated sensors are wired ones; no humidity sensor), ``usage``
+    (today's counters, on the simulated clock), ``report`` (the shell's
+    alerts: none here) and ``board``."""
 
     def __init__(self, day="cold", schedule=None, start_h=6.0, settings=None, start_below_f=1.5):
+        mqtt_host.install_shims()  # time.ticks_ms, asyncio.sleep_ms: the firmware's app modules use them
+        from app.readings import Readings
+        from app.report import Report
+        from app.usage import Usage
+
         from thermo.schema import SettingError
         self.setting_error = SettingError
         self.day = day
@@ -102,6 +127,11 @@ class Live:
         self.controller = FirmwareController(self.settings, schedule, mode="heat", heat_setpoint_f=70.0,
                                              warn=self._note, start_s=self.t_s)
         self.thermostat = self.controller.thermostat
+        self.readings = Readings()
+        self.usage = Usage(int(STRIPS_KW * 1000))  # the simulated strips' nameplate
+        self.report = Report()
+        self.board = {"name": "simulator"}
+        self.net = None  # run_mqtt.Net, when published to a broker
         self.equipment = Equipment.from_settings(self.settings)
         air = self.thermostat.heat_setpoint_dF / 10 - start_below_f
         self.house = House.at_steady_state(air, outdoor_f(day, self.t_s), gains_btuh(self.t_s), STEP_S)
@@ -130,6 +160,7 @@ class Live:
         indoor = None if self.indoor_pulled else self.house.air_f
         outdoor = None if self.outdoor_pulled else outdoor_f(self.day, t)
         self.outputs = self.controller.step(t, t // 60 % 10080, indoor, outdoor)
+        self._count()
         flows = self.equipment.step(self.outputs, outdoor_f(self.day, t + STEP_S / 2), STEP_S)
         self.house.step(outdoor_f(self.day, t + STEP_S / 2), gains_btuh(t), flows.hvac_btuh)
         self.power_kw = flows.electric_kw
@@ -146,6 +177,18 @@ class Live:
         indoor = None if self.indoor_pulled else self.house.air_f
         outdoor = None if self.outdoor_pulled else outdoor_f(self.day, t)
         self.outputs = self.controller.step(t, t // 60 % 10080, indoor, outdoor)
+        self._count()
+
+    def _count(self):
+        """Today's counters, on the simulated clock (ms, wrapping like ticks_ms) and the simulated wall clock."""
+        self.usage.tick(self.t_s * 1000 & TICKS_MASK, self.outputs, self.t_s // 60 % 10080)
+
+    def command(self, changes):
+        """A user command (a key, or Home Assistant through the MQTT link):
+        applied whole or refused with thermo.values.SettingError (nothing
+        changed), and acted on at once, as on the board."""
+        self.thermostat.command(changes)
+        self.act_now()
 
     def advance(self, sim_s):
         self.pending_s += sim_s
@@ -159,18 +202,15 @@ class Live:
         try:
             if key == "m":
                 mode = MODES[(MODES.index(_mode(t)) + 1) % len(MODES)]
-                t.command({"mode": mode})
-                self.act_now()
+                self.command({"mode": mode})
                 self.message = "mode: %s" % mode
             elif key == "f":
                 fan = FANS[(FANS.index(_fan(t)) + 1) % len(FANS)]
-                t.command({"fan": fan})
-                self.act_now()
+                self.command({"fan": fan})
                 self.message = "fan: %s" % fan
             elif key in "+=-":
                 setpoint = t.heat_setpoint_dF / 10 + (-1 if key == "-" else 1)
-                t.command({"heat_setpoint_f": setpoint})
-                self.act_now()
+                self.command({"heat_setpoint_f": setpoint})
                 self.message = "heat setpoint: %.1f °F" % setpoint
             elif key == "i":
                 self.indoor_pulled = not self.indoor_pulled
@@ -195,6 +235,8 @@ class Live:
         alerts = t.alert_names()
         indoor_state = "PULLED" if self.indoor_pulled else ("ok" if t.indoor_ok else "failed")
         outdoor_state = "PULLED" if self.outdoor_pulled else ("ok" if t.outdoor_ok else "failed")
+        sources = self.readings.sources
+        mqtt = [[("  mqtt    " + self.net.status(), 0)]] if self.net is not None else []
         lo, hi = (min(self.history), max(self.history)) if self.history else (0.0, 0.0)
         span = max(hi - lo, 0.5)
         spark = "".join(SPARK[min(7, int((v - lo) / span * 7 + 0.5))] for v in self.history)
@@ -204,9 +246,9 @@ class Live:
             [],
             *terminals,
             [],
-            [("  indoor  %6.1f °F  sensor %-7s   house air %5.2f °F   mass %5.2f °F" % (
-                t.indoor_dF / 10, indoor_state, self.house.air_f, self.house.mass_f), 0)],
-            [("  outdoor %6.1f °F  sensor %-7s" % (self.outdoor_now_f(), outdoor_state), 0)],
+            [("  indoor  %6.1f °F  sensor %-14s   house air %5.2f °F   mass %5.2f °F" % (
+                t.indoor_dF / 10, indoor_state + ", " + sources["indoor"], self.house.air_f, self.house.mass_f), 0)],
+            [("  outdoor %6.1f °F  sensor %s" % (self.outdoor_now_f(), outdoor_state + ", " + sources["outdoor"]), 0)],
             [("  mode    %-9s  fan %-9s   heat setpoint %.1f °F   cool setpoint %.1f °F" % (
                 _mode(t), _fan(t), t.heat_setpoint_dF / 10, t.cool_setpoint_dF / 10), 0)],
             [("  action  %s" % in_words(t.action_name(), ACTIONS), 0)],
@@ -215,6 +257,7 @@ class Live:
             [("  power   %5.2f kW   energy %.2f kWh (strips %.2f kWh) since start" % (
                 self.power_kw, self.energy_kwh, self.strip_kwh), 0)],
             [("  last hour %5.1f..%5.1f °F  %s" % (lo, hi, spark) if self.history else "  last hour --", 0)],
+            *mqtt,
             [],
             [("  " + self.message, 0)],
             [("  " + KEYS_HELP, 0)],
@@ -272,19 +315,60 @@ def parse_keys(text):
     return sorted(keys)
 
 
-def run_headless(live, seconds, every, keys, speed):
-    end = live.t_s + seconds
-    start = live.t_s
-    next_frame = start + STEP_S
-    while live.t_s < end:
-        while keys and keys[0][0] <= live.t_s - start:
-            live.key(keys.pop(0)[1])
+class Headless:
+    """``seconds`` of simulated time, keys at their simulated seconds, a plain frame every ``every``."""
+
+    def __init__(self, live, seconds, every, keys, speed):
+        self.live = live
+        self.start = live.t_s
+        self.end = live.t_s + seconds
+        self.every = every
+        self.keys = list(keys)
+        self.speed = speed
+        self.next_frame = self.start + STEP_S
+
+    def running(self):
+        return self.live.t_s < self.end
+
+    def step(self):
+        live = self.live
+        while self.keys and self.keys[0][0] <= live.t_s - self.start:
+            live.key(self.keys.pop(0)[1])
         live.step()
-        if live.t_s >= next_frame or live.t_s >= end:
-            print(plain(live.frame(speed)))
+        if live.t_s >= self.next_frame or live.t_s >= self.end:
+            print(plain(live.frame(self.speed)))
             print("-" * 78, flush=True)
-            next_frame += every
+            self.next_frame += self.every
+
+
+def run_headless(live, seconds, every, keys, speed):
+    """As fast as possible; with an MQTT link (``live.net``), in real time at ``speed``."""
+    headless = Headless(live, seconds, every, keys, speed)
+    if live.net is not None:
+        return run_paced(headless, speed)
+    while headless.running():
+        headless.step()
     return 0
+
+
+def run_paced(headless, speed):
+    """The headless run at ``speed`` simulated seconds per real second, its
+    MQTT link alongside in real time; the link's summary at the end."""
+    live = headless.live
+    clock = {"last": time.monotonic(), "pending": 0.0}
+
+    def turn():
+        now = time.monotonic()
+        clock["pending"] += min(now - clock["last"], 1.0) * speed
+        clock["last"] = now
+        while clock["pending"] >= STEP_S and headless.running():
+            clock["pending"] -= STEP_S
+            headless.step()
+        return headless.running()
+
+    status = asyncio.run(live.net.run(turn))
+    print(live.net.summary(), flush=True)
+    return status
 
 
 MAX_SPEED = 7200
@@ -299,48 +383,68 @@ def run_curses(live, speed):
     locale.setlocale(locale.LC_ALL, "")
 
     def main(screen):
-        nonlocal speed
         curses.curs_set(0)
-        screen.timeout(100)
         if curses.has_colors():
             curses.start_color()
             curses.use_default_colors()
             for bit, colour in COLOURS.items():
                 curses.init_pair(bit, colour, -1)
-        last = time.monotonic()
-        while True:
-            key = screen.getch()
-            if key in (ord("q"), ord("Q"), 27):
-                return
-            if key == ord(">"):
-                speed = min(speed * 2, MAX_SPEED)
-            elif key == ord("<"):
-                speed = max(speed / 2, 1)
-            elif 0 <= key < 256:
-                live.key(chr(key))
-            now = time.monotonic()
-            live.advance(min(now - last, 1.0) * speed)
-            last = now
-            screen.erase()
-            height, width = screen.getmaxyx()
-            for row, line in enumerate(live.frame(speed)[:height]):
-                column = 0
-                for text, bit in line:
-                    attrs = 0
-                    if bit > 0 and curses.has_colors():
-                        attrs = curses.color_pair(bit) | curses.A_BOLD
-                    elif bit < 0:
-                        attrs = curses.A_DIM
-                    if column < width - 1:
-                        try:
-                            screen.addstr(row, column, text[:width - 1 - column], attrs)
-                        except curses.error:
-                            pass
-                    column += len(text)
-            screen.refresh()
+        if live.net is None:
+            screen.timeout(100)  # getch waits: the loop's pace
+            turn = screen_turn(curses, screen, live, speed)
+            while turn():
+                pass
+            return 0
+        # The link's log lines (printed) become the screen's message, not stray text over it.
+        screen.timeout(0)
+        with contextlib.redirect_stdout(run_mqtt.Lines(lambda line: setattr(live, "message", line))):
+            return asyncio.run(live.net.run(screen_turn(curses, screen, live, speed)))
 
-    curses.wrapper(main)
-    return 0
+    status = curses.wrapper(main)
+    if live.net is not None:
+        print(live.net.summary())
+    return status
+
+
+def screen_turn(curses, screen, live, speed):
+    """One turn of the screen: a key, the house advanced by the real time
+    since the last turn at ``speed``, the screen drawn; False to quit."""
+    last = time.monotonic()
+
+    def turn():
+        nonlocal speed, last
+        key = screen.getch()
+        if key in (ord("q"), ord("Q"), 27):
+            return False
+        if key == ord(">"):
+            speed = min(speed * 2, MAX_SPEED)
+        elif key == ord("<"):
+            speed = max(speed / 2, 1)
+        elif 0 <= key < 256:
+            live.key(chr(key))
+        now = time.monotonic()
+        live.advance(min(now - last, 1.0) * speed)
+        last = now
+        screen.erase()
+        height, width = screen.getmaxyx()
+        for row, line in enumerate(live.frame(speed)[:height]):
+            column = 0
+            for text, bit in line:
+                attrs = 0
+                if bit > 0 and curses.has_colors():
+                    attrs = curses.color_pair(bit) | curses.A_BOLD
+                elif bit < 0:
+                    attrs = curses.A_DIM
+                if column < width - 1:
+                    try:
+                        screen.addstr(row, column, text[:width - 1 - column], attrs)
+                    except curses.error:
+                        pass
+                column += len(text)
+        screen.refresh()
+        return True
+
+    return turn
 
 
 def refuse(field, message):
@@ -379,12 +483,21 @@ def main(argv=None):
     parser.add_argument("--speed", type=float, default=60.0,
                         help="simulated seconds per real second (default 60, at most %d)" % MAX_SPEED)
     parser.add_argument("--headless", type=float, metavar="SECONDS",
-                        help="no UI: simulate SECONDS of house time as fast as possible, print plain frames")
+                        help="no UI: simulate SECONDS of house time as fast as possible (with --mqtt: at --speed), "
+                             "print plain frames")
     parser.add_argument("--every", type=float, default=None, metavar="SECONDS",
                         help="headless: a frame every SECONDS of simulated time (default: 4 frames)")
     parser.add_argument("--settings", metavar="FILE", help="firmware settings JSON, or \"defaults\" (default: "
                         "tools/sim/reference-installer.json)")
     parser.add_argument("--keys", default="", help='headless: keys at simulated seconds, e.g. "300:i,900:i"')
+    parser.add_argument("--mqtt", metavar="HOST[:PORT]",
+                        help="publish the simulated thermostat to this MQTT broker for Home Assistant (port 1883)")
+    parser.add_argument("--mqtt-user", default=None, help="broker user (default: $MQTT_USER)")
+    parser.add_argument("--mqtt-password", default=None,
+                        help="broker password (default: $MQTT_PASSWORD, which keeps it out of `ps`); never printed")
+    parser.add_argument("--mqtt-prefix", default=None, help="first level of the topics (default: thermostat)")
+    parser.add_argument("--device-id", default=None,
+                        help="the thermostat's id in topics and Home Assistant (default: %s)" % run_mqtt.DEVICE_ID)
     args = parser.parse_args(argv)
     start_h = parse_start(args.start)
     if not 0 < args.speed <= MAX_SPEED:
@@ -397,6 +510,13 @@ def main(argv=None):
     from simulate import load_settings
 
     live = Live(args.day, args.schedule, start_h, settings=load_settings(args.settings, "run.py"))
+    if args.mqtt is not None:
+        try:
+            run_mqtt.start(live, args.mqtt, args.mqtt_user, args.mqtt_password, args.mqtt_prefix, args.device_id)
+        except run_mqtt.BadOption as exc:
+            raise refuse(exc.option, exc.message) from None
+    elif any(value is not None for value in (args.mqtt_user, args.mqtt_password, args.mqtt_prefix, args.device_id)):
+        raise refuse("--mqtt", "the MQTT options need a broker: --mqtt HOST[:PORT]")
     if args.headless is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("run.py: no terminal; running headless for one simulated hour (see --headless)", file=sys.stderr)
         args.headless = 3600.0
