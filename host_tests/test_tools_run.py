@@ -237,7 +237,7 @@ def test_with_the_broker_down_the_house_runs_as_without_mqtt_and_the_screen_says
     last = done.stdout.split("-" * 78)[-2]
     mqtt = next(line for line in last.splitlines() if line.startswith("  mqtt    "))
     assert mqtt.startswith("  mqtt    reconnecting to 127.0.0.1:"), mqtt
-    assert "(last error: connect: OSError 111)   topics thermostat/hpt_simulator/..." in mqtt
+    assert "(last error: connect: OSError 111: Connection refused)   topics thermostat/hpt_simulator/..." in mqtt
     assert terminal_row(last, "Y1").startswith("  Y1 ON"), last  # the heat call went on regardless
 
 

@@ -403,6 +403,8 @@ def run_curses(live, speed):
     status = curses.wrapper(main)
     if live.net is not None:
         print(live.net.summary())
+        if live.net.failed:
+            print("run.py: mqtt: %s" % live.net.status(), file=sys.stderr)
     return status
 
 

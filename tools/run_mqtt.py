@@ -46,6 +46,11 @@ class BadOption(Exception):
         self.message = message
 
 
+def _errno_named(text):
+    """``connect: OSError 111`` (the board's words) with the host's name for the number."""
+    return re.sub(r"OSError (\d+)", lambda m: "%s: %s" % (m.group(0), os.strerror(int(m.group(1)))), text)
+
+
 def parse_broker(text):
     """``host``, ``host:port`` -> (host, port); BadOption naming --mqtt otherwise."""
     host, colon, port = text.strip().rpartition(":") if ":" in text else (text.strip(), "", "")
@@ -177,7 +182,7 @@ class Net:
         if link.connected:
             state = "connected to %s" % self.broker
         elif link.last_error:
-            state = "reconnecting to %s (last error: %s)" % (self.broker, link.last_error)
+            state = "reconnecting to %s (last error: %s)" % (self.broker, _errno_named(link.last_error))
         else:
             state = "%s to %s" % ("reconnecting" if link.connects else "connecting", self.broker)
         return "%s   topics %s/...   HA: climate.%s_thermostat" % (state, link.base, link.device_id)
