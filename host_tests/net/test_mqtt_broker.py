@@ -213,9 +213,16 @@ BAD_COMMANDS = [
 
 def test_bad_commands_are_refused_with_one_error_line_and_change_nothing(interpreter, broker, observer, devices):
     device = devices(interpreter, broker)
-    online(observer, device)
-    before = command(observer, device, "mode", "heat_cool", lambda d: d["fw_mode"] == "auto", "heat_cool")
+    off = online(observer, device)
     error_topic = device.base + "/error"
+    assert off["mode"] == "off"
+    mark = observer.mark()
+    observer.publish(device.base + "/set/temperature", "70")
+    line = observer.wait_message(error_topic, "a refusal of one setpoint in off", mark).text()
+    assert line.startswith("refused %s/set/temperature " % device.base) and "temperature:" in line, line
+    before = command(observer, device, "mode", "heat_cool", lambda d: d["fw_mode"] == "auto", "heat_cool")
+    assert {k: before[k] for k in USER_FIELDS if k not in ("mode", "fw_mode")} == {
+        k: off[k] for k in USER_FIELDS if k not in ("mode", "fw_mode")}, "the refusal in off changed something"
     first = observer.mark()
     for what, payload, field, describe in BAD_COMMANDS:
         topic = device.base + "/set/" + what
