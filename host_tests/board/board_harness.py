@@ -19,6 +19,11 @@ CPython's own (:class:`VirtualLoop`), or, for the soak,
 faster. ``Board.boot()`` runs main.py as the
 board would, until the test's deadline, the fake watchdog firing, or
 ``machine.reset()``.
+
+:func:`install_network` adds the network a board with Wi-Fi sees: the fake
+``socket`` (DNS, NTP, and TCP to the world's MQTT broker) and ``select``
+(fakes/), and micropython-lib's umqtt.simple (tools/mqtt_host.py fetches it
+and gives CPython the ``usocket``/``ustruct``/``ubinascii`` names it imports).
 """
 
 import asyncio
@@ -183,6 +188,31 @@ def simulated_board(root, monkeypatch, chip="rp2040", scheduler="cpython"):
         yield Board(world, root, monkeypatch, scheduler)
     finally:
         _forget_firmware()
+
+
+def install_network(monkeypatch):
+    """The fake ``socket`` and ``select`` in ``sys.modules`` (the firmware
+    imports them when it runs; CPython's asyncio and selectors hold the real
+    ``select`` from long before, and the fake gives anyone else the real
+    one's functions), and umqtt.simple importable as on a board after
+    ``make deploy``."""
+    from fakes import select as fake_select
+    from fakes import socket as fake_socket
+
+    sys.path.insert(0, str(HERE.parents[1] / "tools"))
+    try:
+        import mqtt_host
+    finally:
+        sys.path.pop(0)
+    mqtt_host.install_shims()  # after the harness's clock: it adds only what is missing
+    umqtt = str(mqtt_host.umqtt_dir())
+    if umqtt not in sys.path:
+        monkeypatch.syspath_prepend(umqtt)
+    monkeypatch.setitem(sys.modules, "socket", fake_socket)
+    monkeypatch.setitem(sys.modules, "select", fake_select)
+    for name in list(sys.modules):  # a fresh umqtt.simple each run, with the socket module of this one
+        if name == "umqtt" or name.startswith("umqtt."):
+            monkeypatch.delitem(sys.modules, name)
 
 
 @pytest.fixture(name="board")

@@ -20,7 +20,13 @@ wrap. :func:`judge` (also used for the MicroPython run) then requires:
   control period (in practice at the same millisecond: see
   :func:`replay_events`), so the shell changes nothing the core decided;
 - no DS18B20 read before its conversion ended; every present sensor is read
-  at least every 10 s; a failing flash is retried at most 10 times an hour.
+  at least every 10 s; a failing flash is retried at most 10 times an hour;
+- no task ever silent past its deadline (the supervisor's "silent" line),
+  and the MQTT password never printed; with MQTT configured on a board with
+  Wi-Fi (:func:`_mqtt`): a broker that is down or black-holed is never
+  connected to, one that is up is connected to once and kept, one that comes
+  back is reconnected to within 30 s; on a board without Wi-Fi the link
+  never starts.
 
 The replay is fed the trace as the board's sensors delivered it: each
 reading as the sensor answered it (decoded from the raw value with the
@@ -37,7 +43,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from board_harness import simulated_board
+import soak_plan
+from board_harness import install_network, simulated_board
 from fakes import BOARDS, ROOT
 from soak_plan import DEPLOY_AT_MS, HOUR_MS, Plan, presses
 
@@ -61,25 +68,31 @@ def board_data(name):
     return json.loads((BOARDS / (name + ".json")).read_text())
 
 
-def run_on_cpython(name, situation, duration_ms, root, monkeypatch):
-    """Run one combination on the harness; returns (plan, world)."""
+def run_on_cpython(name, situation, duration_ms, root, monkeypatch, scheduler="micropython", plan=None,
+                   setup=None):
+    """Run one combination on the harness; returns (plan, world).
+
+    ``plan``: a prepared :class:`soak_plan.Plan` to run instead of a fresh
+    one; ``setup(world)``: called after the plan has set up the world (a
+    test's own events)."""
     data = board_data(name)
-    plan = Plan(name, data, situation, duration_ms)
-    with simulated_board(root, monkeypatch, chip=data["chip"], scheduler="micropython") as board:
+    plan = plan or Plan(name, data, situation, duration_ms)
+    with simulated_board(root, monkeypatch, chip=data["chip"], scheduler=scheduler) as board:
         import builtins
         import os
 
         from fakes import flash
-        from fakes import socket as fake_socket
 
         real_open, real_rename, real_remove = flash.install(builtins, os)
         monkeypatch.setattr(builtins, "open", flash.open)
         monkeypatch.setattr(os, "rename", flash.rename)
         monkeypatch.setattr(os, "remove", flash.remove)
-        monkeypatch.setitem(sys.modules, "socket", fake_socket)
+        install_network(monkeypatch)
         from app.store import encode
 
         plan.prepare(board.world, str(BOARDS), encode)
+        if setup is not None:
+            setup(board.world)
         console = io.StringIO()
         with contextlib.redirect_stdout(console):
             plan.run(board.world, board.boot)
@@ -287,6 +300,12 @@ def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, 
         failures.append("%d reset(s), %d crash(es)" % (figures["resets"], console.count("CRASH")))
     if early_reads:
         failures.append("%d DS18B20 read(s) before the conversion ended" % early_reads)
+    if "supervisor: task" in console:
+        failures.append("a task went silent: " + _first_line(console, "supervisor: task"))
+    if soak_plan.MQTT_PASSWORD in console:
+        failures.append("the MQTT password was printed: " + _first_line(console, soak_plan.MQTT_PASSWORD))
+    figures["mqtt_connects"] = console.count("mqtt: connected")
+    failures += _mqtt(plan, console)
     failures += _sampling(plan, sensor_log)
     if plan.situation == "flash_write_fails":
         failures += _flash_wear(flash_log)
@@ -300,6 +319,60 @@ def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, 
         failures.append("the trace switched the relays only %d times" % (len(replay_tl) - 1))
     failures += ["relay timeline differs from the replay: " + text for text in differ[:3]]
     return figures, failures
+
+
+def _first_line(console, text):
+    for line in console.splitlines():
+        if text in line:
+            return line
+    return ""
+
+
+def _log_times(console, text):
+    """Uptime seconds of the log lines containing ``text`` (one boot's)."""
+    out = []
+    for line in console.splitlines():
+        if text in line and line.startswith("["):
+            out.append(float(line[1:line.index("]")]))
+    return out
+
+
+def _mqtt(plan, console):
+    """The MQTT link's own verdict (see the module's text)."""
+    if plan.broker is None:
+        return ["the MQTT link said something with no broker configured"] if "mqtt:" in console else []
+    if not plan.board.get("wifi"):
+        return ["the MQTT link ran on a board without Wi-Fi"] if "mqtt:" in console else []
+    if len(plan.boots) != 1:
+        return ["%d boots: the MQTT verdict reads one boot's log" % len(plan.boots)]
+    connects = _log_times(console, "mqtt: connected")
+    situation = plan.situation
+    errors = {"mqtt_broker_down": "connect: OSError %d" % soak_plan.ECONNREFUSED,
+              "mqtt_black_hole": "connect: OSError %d" % soak_plan.ETIMEDOUT}
+    if situation in errors:
+        failures = ["connected %d times to a broker that never answers" % len(connects)] if connects else []
+        if "mqtt: " + errors[situation] not in console:
+            failures.append("the log never said %r" % errors[situation])
+        return failures
+    if situation == "mqtt_connected":
+        if len(connects) != 1 or "connection lost" in console:
+            return ["connected %d times (lost: %s) to a broker always up" % (
+                len(connects), _first_line(console, "connection lost") or "never")]
+        return []
+    if situation == "mqtt_broker_flaps":
+        failures = []
+        hour_s = HOUR_MS // 1000
+        returns = [0]  # the broker up at boot, then back at :30 and :50 of every hour
+        for hour in range(plan.duration_ms // HOUR_MS + 1):
+            returns += [hour * hour_s + 30 * 60, hour * hour_s + 50 * 60]
+        for back_s in returns:
+            if back_s + soak_plan.RECONNECT_S > plan.duration_ms / 1000:
+                continue
+            if not any(back_s <= t <= back_s + soak_plan.RECONNECT_S for t in connects):
+                failures.append("not connected within %d s of the broker's return at %.3f h" % (
+                    soak_plan.RECONNECT_S, back_s / hour_s))
+        return failures[:3]
+    return []
 
 
 def _crash_in_setup(plan, endings, pin_log, files):
@@ -371,6 +444,13 @@ def micropython_command():
     return str(path)
 
 
+def umqtt_dir():
+    """umqtt.simple's directory (tools/mqtt_host.py fetches it once into its cache)."""
+    import mqtt_host
+
+    return mqtt_host.umqtt_dir()
+
+
 def run_on_micropython(name, situation, duration_ms, root):
     """Run one combination on the MicroPython unix port; (plan, record)."""
     flash_dir = root / "flash"
@@ -379,7 +459,8 @@ def run_on_micropython(name, situation, duration_ms, root):
     here = Path(__file__).resolve().parent
     result = subprocess.run(
         [micropython_command(), "-X", "heapsize=" + MP_HEAP, str(here / "mp_unix" / "soak_mp.py"),
-         str(ROOT / "firmware"), str(here), str(BOARDS), name, situation, str(duration_ms), str(flash_dir), str(out)],
+         str(ROOT / "firmware"), str(here), str(BOARDS), name, situation, str(duration_ms), str(flash_dir), str(out),
+         str(umqtt_dir())],
         capture_output=True, text=True, timeout=3600, check=False)
     if result.returncode != 0 or not out.exists():
         raise AssertionError("MicroPython run failed (%d):\n%s\n%s" % (

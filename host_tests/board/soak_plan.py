@@ -37,6 +37,17 @@ ones configure a network the board has no radio for, which it must ignore):
   CONFIG=...``: the import file, then a soft reset) that the board cannot
   read (MemoryError while it is read during set-up). Allowed: exactly one
   reset (``machine.reset()`` after the crash) and no other; see soak.py.
+
+The MQTT situations: Wi-Fi and NTP up, and the MQTT link to Home Assistant
+configured (:data:`MQTT`: a broker by host name, so it is looked up by DNS,
+with a user and a password that must never be printed), the broker being
+(fakes/socket.py, fakes/broker.py):
+
+- ``mqtt_broker_down``: down throughout: every connection refused;
+- ``mqtt_black_hole``: black-holed throughout: no connect ever completes;
+- ``mqtt_connected``: up throughout: the link connects once and stays;
+- ``mqtt_broker_flaps``: in every hour up to :20, down (connections reset)
+  to :30, up to :40, black-holed (the connection goes silent) to :50, up.
 """
 
 import json
@@ -48,8 +59,15 @@ HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
 DAY_MS = 24 * HOUR_MS
 SITUATIONS = ("no_wifi", "wifi_up", "wifi_never_connects", "wifi_drops_hourly", "ntp_unreachable",
-              "indoor_flaps", "indoor_gone_8_days", "flash_write_fails", "crash_in_setup")
+              "indoor_flaps", "indoor_gone_8_days", "flash_write_fails", "crash_in_setup",
+              "mqtt_broker_down", "mqtt_black_hole", "mqtt_connected", "mqtt_broker_flaps")
+MQTT_SITUATIONS = ("mqtt_broker_down", "mqtt_black_hole", "mqtt_connected", "mqtt_broker_flaps")
 WIFI = {"wifi_ssid": "home", "wifi_password": "secret"}
+MQTT_PASSWORD = "never-printed-7f3a"
+MQTT = {"mqtt_host": "broker.lan", "mqtt_user": "thermostat", "mqtt_password": MQTT_PASSWORD}
+RECONNECT_S = 30  # a broker that comes back is reconnected to within this (issue 11)
+ECONNREFUSED = 111  # the link logs the errno (Linux's, the unix port's and lwIP's numbering)
+ETIMEDOUT = 110
 SETTINGS = {"compressor_stages": 2}
 USER_STATE = {"mode": "auto", "fan": "auto", "heat_setpoint_dF": 700, "cool_setpoint_dF": 740, "start_ages_ms": []}
 PRESS_MS = 200
@@ -95,7 +113,10 @@ def presses(duration_ms):
 
 
 class Plan:
-    def __init__(self, board_name, board_data, situation, duration_ms):
+    def __init__(self, board_name, board_data, situation, duration_ms, broker=None):
+        """``broker``: the MQTT link configured, its broker this (a mode of
+        fakes/socket.py, or a function of the time), in any situation; an
+        MQTT situation brings its own."""
         if situation not in SITUATIONS:
             raise ValueError("situation: %r is not one of %s" % (situation, ", ".join(SITUATIONS)))
         self.name = board_name
@@ -103,6 +124,12 @@ class Plan:
         self.situation = situation
         self.duration_ms = duration_ms
         self.device = {} if situation == "no_wifi" else dict(WIFI)
+        if broker is None and situation in MQTT_SITUATIONS:
+            broker = self.broker_flaps if situation == "mqtt_broker_flaps" else {
+                "mqtt_broker_down": "down", "mqtt_black_hole": "black_hole", "mqtt_connected": "up"}[situation]
+        self.broker = broker
+        if broker is not None:
+            self.device.update(MQTT)
         self.config = {"settings": SETTINGS, "device": self.device}
         self.boots = []  # (t_ms, how the boot ended, index into world.pin_log where it began)
         self.console = ""
@@ -124,6 +151,15 @@ class Plan:
         if self.situation == "wifi_drops_hourly":
             return not 20 * MINUTE_MS <= t_ms % HOUR_MS < 30 * MINUTE_MS
         return True
+
+    @staticmethod
+    def broker_flaps(t_ms):
+        minute = t_ms % HOUR_MS // MINUTE_MS
+        if 20 <= minute < 30:
+            return "down"
+        if 40 <= minute < 50:
+            return "black_hole"
+        return "up"
 
     def flash_fault(self, world):
         situation = self.situation
@@ -160,6 +196,7 @@ class Plan:
                 world.i2c[(data["i2c"][spec["bus"]]["id"], spec.get("address", 0x44))] = trace
         world.wifi_ok = self.wifi
         world.ntp_ok = self.situation != "ntp_unreachable"
+        world.broker = self.broker or "down"
         world.log_changes_only = True  # a day of relay writes must fit the interpreter's heap
         world.logged_pins = set(data["terminals"].values())
         world.log_feeds = False

@@ -127,6 +127,14 @@ class RTC:
         return None
 
 
+# machine.unique_id(): the ESP32's is its 6-byte MAC, the RP2040's its flash's 8-byte id.
+UNIQUE_IDS = {"esp32": b"\x24\x0a\xc4\xe6\x61\x41", "rp2040": b"\xe6\x61\x41\x03\x87\x2c\x51\x2a"}
+
+
+def unique_id():
+    return UNIQUE_IDS[_w().chip]
+
+
 def reset():
     raise _world.MachineReset()
 

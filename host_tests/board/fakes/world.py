@@ -77,6 +77,12 @@ class World:
         self.wlan_ssid = None
         self.ntp_ok = True  # or a function of now_ms: does an NTP server answer (fakes/socket.py)
         self.utc_at_zero_s = 1_783_339_200  # UTC (Unix seconds) at now_ms == 0: Monday 2026-07-06 12:00
+        # The MQTT broker at any address (fakes/socket.py): "down" (connections refused),
+        # "black_hole" (never answered), "up" (fakes/broker.py answers), or a function of now_ms.
+        self.broker = "down"
+        self.network_stall_ms = 0  # the longest a fake network call held the loop (a blocking read or poll)
+        self.tcp_connects = 0  # TCP connects started (fakes/socket.py)
+        self.broker_seen = None  # fakes.broker.Broker: what the broker was told, once "up" was first reached
         self.sensor_log = None  # a list to log every sensor read in: (t_ms, bus key, raw or None)
         self.flash_fault = None  # function(op, name, size) -> exception to raise, or None (fakes/flash.py)
         self.flash_log = None  # a list to log every flash write and rename in: (t_ms, op, name)
@@ -142,6 +148,16 @@ class World:
 
     def wifi_up(self):
         return self.wifi_ok(self.now_ms) if callable(self.wifi_ok) else self.wifi_ok
+
+    def broker_mode(self):
+        return self.broker(self.now_ms) if callable(self.broker) else self.broker
+
+    def broker_state(self):
+        if self.broker_seen is None:
+            from fakes.broker import Broker
+
+            self.broker_seen = Broker()
+        return self.broker_seen
 
     def ntp_answers(self):
         return self.ntp_ok(self.now_ms) if callable(self.ntp_ok) else self.ntp_ok

@@ -3,7 +3,10 @@
 # on MicroPython's own asyncio, against the same fakes as on CPython
 # (host_tests/board/fakes), one combination of soak_plan.py per run:
 #
-#   micropython -X heapsize=32M soak_mp.py FIRMWARE HOST_BOARD BOARDS NAME SITUATION DURATION_MS WORKDIR OUT
+#   micropython -X heapsize=32M soak_mp.py FIRMWARE HOST_BOARD BOARDS NAME SITUATION DURATION_MS WORKDIR OUT UMQTT
+#
+# UMQTT: the directory holding umqtt/simple.py (tools/mqtt_host.py's
+# umqtt_dir()), put on sys.path as `make deploy` puts umqtt.simple on a board.
 #
 # The console goes to stdout; the run's record (boots, relay and sensor logs,
 # flash writes) to OUT as JSON, for host_tests/board/soak.py to judge.
@@ -22,8 +25,9 @@
 # - builtins.open and sys.modules["os"] go through fakes/flash.py (faults).
 import sys
 
-FIRMWARE, HERE, BOARDS, NAME, SITUATION, DURATION_MS, WORKDIR, OUT = sys.argv[1:9]
+FIRMWARE, HERE, BOARDS, NAME, SITUATION, DURATION_MS, WORKDIR, OUT, UMQTT = sys.argv[1:10]
 sys.path[:0] = [FIRMWARE, HERE, HERE + "/mp_unix"]
+sys.path.append(UMQTT)
 
 import asyncio  # noqa: E402 -- before time is replaced (see above)
 import asyncio.core as core  # noqa: E402
@@ -40,7 +44,8 @@ from fakes import world as world_module  # noqa: E402
 
 world = world_module.World()
 world_module.WORLD = world
-for module_name in ("machine", "onewire", "ds18x20", "network", "ntptime", "socket"):  # in this order
+# In this order; asyncio holds the real select already (its I/O queue), the firmware gets the fake.
+for module_name in ("machine", "onewire", "ds18x20", "network", "ntptime", "socket", "select"):
     sys.modules[module_name] = __import__("fakes." + module_name, None, None, [module_name])
 sys.modules["time"] = vtime
 ASYNCIO_BASE_MS = 1 << 40
@@ -107,6 +112,14 @@ def boot(run_ms, cause):
     return ended
 
 
+def broker_figures(broker):
+    """What the fake MQTT broker was told (fakes/broker.py), or None."""
+    if broker is None:
+        return None
+    return {"connects": broker.connects, "published": broker.published, "pings": broker.pings,
+            "wills": broker.wills, "subscribed": broker.subscribed, "retained": sorted(broker.retained)}
+
+
 with open(BOARDS + "/" + NAME + ".json") as f:
     board_data = json.load(f)
 plan = soak_plan.Plan(NAME, board_data, SITUATION, int(DURATION_MS))
@@ -128,6 +141,7 @@ record = {
     "rtc": world.rtc,
     "wall_ms": wall_ms,
     "virtual_ms": world.now_ms,
+    "broker": broker_figures(world.broker_seen),
 }
 with open(OUT, "w") as f:  # the sensor log entry by entry: it is the large one
     f.write(json.dumps(record)[:-1] + ', "sensor_log": [')
