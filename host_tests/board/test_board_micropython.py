@@ -51,6 +51,24 @@ def test_a_crash_during_set_up_on_micropython_resets_once_and_runs_on(tmp_path):
     assert figures["resets"] == 1
 
 
+def test_with_mqtt_and_a_flapping_broker_the_board_firmware_runs_on_micropython_as_the_replay(tmp_path):
+    """umqtt.simple and the link on the unix port, against the fake broker:
+    up, down (reset), up, black-holed (silent), up again within the hour."""
+    figures, failures = soak.soak_micropython("rpi_pico_w", "mqtt_broker_flaps", soak_plan.HOUR_MS, tmp_path)
+    assert failures == [], figures
+    assert figures["mqtt_connects"] == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "situation"), [("rpi_pico_w", "mqtt_broker_down"),
+                                                  ("rpi_pico_w", "mqtt_black_hole"),
+                                                  ("esp32_devkitc", "mqtt_connected"),
+                                                  ("esp32_devkitc", "mqtt_broker_flaps")])
+def test_with_mqtt_the_board_firmware_runs_a_day_on_micropython_as_the_replay(name, situation, tmp_path):
+    figures, failures = soak.soak_micropython(name, situation, 24 * soak_plan.HOUR_MS, tmp_path)
+    assert failures == [], figures
+
+
 @pytest.mark.slow
 def test_the_whole_board_firmware_runs_a_day_on_micropython_as_the_replay(tmp_path):
     figures, failures = soak.soak_micropython("rpi_pico_w", "wifi_up", 24 * soak_plan.HOUR_MS, tmp_path)
