@@ -31,6 +31,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import socket
 import struct
 import sys
@@ -143,9 +144,10 @@ def umqtt_dir():
     (staging / "umqtt").mkdir()
     (staging / "umqtt" / "simple.py").write_bytes(source)
     (staging / "SOURCE").write_text("%s %s from %s (sha256 %s)\n" % (UMQTT_PROJECT, UMQTT_VERSION, url, UMQTT_SDIST_SHA256))
-    if target.exists():  # an older or damaged copy
+    if target.exists():  # a damaged copy
         old = Path(tempfile.mkdtemp(prefix=target.name + ".old.", dir=target.parent))
         os.replace(target, old / "copy")
+        shutil.rmtree(old, ignore_errors=True)
     try:
         os.replace(staging, target)
     except OSError:

