@@ -328,6 +328,19 @@ def test_outdoor_reading_from_a_topic_reaches_the_state_and_a_bad_one_is_refused
     healthy(device)
 
 
+def test_indoor_reading_in_celsius_from_a_topic_is_the_thermostat_temperature(interpreter, broker, observer, devices):
+    topic = "house/living_room/temperature_c"
+    device = devices(interpreter, broker, indoor_topic=topic, topic_unit="C")
+    state = online(observer, device)
+    assert (state["indoor_source"], state["outdoor_source"]) == ("mqtt", "wired")
+    assert state["temperature"] is None, "no indoor reading has come yet: %r" % state
+    mark = observer.mark()
+    observer.publish(topic, "20.5")  # 68.9 °F
+    observer.wait_state(device.base, "indoor 68.9 °F from 20.5 °C", lambda d: d["temperature"] == 68.9, mark,
+                        detail=device.detail)
+    healthy(device)
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "app.mqtt hands umqtt.simple topics, the client id, user and password as str; umqtt.simple sizes each "
     "field with len(), which counts characters, so a non-ASCII topic or password (device options allow them) "
