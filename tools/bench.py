@@ -27,6 +27,11 @@
   Pico's 192 KB no longer holds the firmware's 64-bit objects (162 KB in
   use once set up, and an 8 KB read then fails on fragmentation), so the
   RP2040 estimate below is the figure to watch; it has its own target.
+- the MQTT link's cost to control and its reconnect time, from
+  tools/bench_mqtt.py: the control loop and the link on CPython and on the
+  unix port against a real mosquitto (connect, commands, the broker killed
+  and restarted, a broker that never answers); its own target lines
+  (stall < 50 ms, reconnect < 30 s). About two minutes.
 
 Targets are checked on stderr; the figures print whether they are met or not.
 """
@@ -69,6 +74,10 @@ def figures():
     if app.returncode != 0:
         sys.exit("bench: tools/bench_app.py failed:\n" + app.stdout + app.stderr)
     yield from app.stdout.splitlines()
+    mqtt = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_mqtt.py")], capture_output=True, text=True)
+    if mqtt.returncode != 0:
+        sys.exit("bench: tools/bench_mqtt.py failed:\n" + mqtt.stdout + mqtt.stderr)
+    yield from mqtt.stdout.splitlines()
 
 
 def _wasm_run(script):
