@@ -150,10 +150,13 @@ def _ready(minor, version):
 
 def ready():
     """The newest already-built environment, without building anything, or None."""
-    for _, minor, version in choices():
-        env = _ready(minor, version)
-        if env:
-            return env
+    forced = os.environ.get("HPT_HA_PYTHON")
+    forced_minor = _python_version(forced) if forced else None
+    for minor, version in CHOICES:
+        if forced_minor in (None, minor):
+            env = _ready(minor, version)
+            if env:
+                return env
     return None
 
 
