@@ -17,6 +17,7 @@ the message carries Home Assistant's log tail and the thermostat's output.
 import itertools
 import json
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -277,6 +278,30 @@ def test_the_entity_goes_unavailable_when_the_board_is_killed(home, broker):
     home.wait_view("climate.ha_gone_thermostat", "state", "unavailable")
     home.wait_view("switch.ha_gone_emergency_heat", "state", "unavailable")
     home.wait_view("sensor.ha_gone_outdoor_temperature", "state", "unavailable")
+
+
+def test_home_assistant_shows_and_operates_the_simulated_house_of_make_run(home, broker):
+    """``make run MQTT=...``: the simulator behind the same firmware link, as a user would try it first."""
+    sim = "ha_sim"
+    base = ha.base_topic("thermostat", sim)
+    house = subprocess.Popen([sys.executable, "-u", str(TOOLS / "run.py"), "--headless", "7200", "--speed", "60",
+                              "--every", "600", "--mqtt", "127.0.0.1:%d" % broker.port, "--device-id", sim],
+                             cwd=str(HERE.parents[1]), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.STDOUT)
+    try:
+        climate = "climate.%s_thermostat" % sim
+        home.wait_view(climate, "state", "heat", "Home Assistant shows the simulator heating (its settings' mode)")
+        home.wait_view(climate, "current_temperature",
+                       lambda t: t in {m.json()["temperature"] for m in home.observer.since(0, base + "/state")},
+                       "Home Assistant shows a room temperature the simulated house had")
+        home.call("climate.set_hvac_mode", entity_id=climate, hvac_mode="cool")
+        firmware_state(home, base, "the simulator in cool", lambda s: s["fw_mode"] == "cool")
+        home.wait_view(climate, "state", "cool")
+        assert house.poll() is None, "the simulator exited with %s" % house.returncode
+    finally:
+        house.kill()
+        house.wait(timeout=30)
+    home.wait_view(climate, "state", "unavailable", "the simulator killed: its last will")
 
 
 def test_home_assistant_logged_no_complaint_about_the_thermostat(home, thermostat):
