@@ -166,3 +166,13 @@ def reason_codes():
     from thermo import reasons
 
     return re.findall(r"^``([a-z_0-9]+)``", reasons.__doc__, re.MULTILINE)
+
+
+# Home Assistant's own tests run last: a fresh clone installs Home Assistant
+# (minutes) in the background from the moment they are collected, so the
+# rest of the suite runs meanwhile. The sort is stable: each module stays whole.
+HOME_ASSISTANT_TESTS = ("test_home_assistant.py", "test_ha_schema.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: item.path.name in HOME_ASSISTANT_TESTS)
