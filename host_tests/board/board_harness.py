@@ -9,7 +9,7 @@ would take that module name.) Code that is not a test (the soak) uses
 The fake modules of ``fakes/`` stand in for ``machine``, ``onewire``,
 ``ds18x20``, ``network`` and ``ntptime`` (injected through ``sys.modules``);
 ``time.ticks_ms``/``ticks_diff``/``ticks_add`` are added to CPython's
-``time``, all on one virtual clock of integer milliseconds that starts a
+``time`` and ``time.time()`` is the world's UTC, all on one virtual clock of integer milliseconds that starts a
 minute before the 2**30 wrap. The asyncio loop runs on that clock too: when
 it would wait, the clock jumps to the next timer (rounded up to its whole
 millisecond, so a 750 ms wait never wakes at 749.999), so an hour of the
@@ -181,6 +181,10 @@ def simulated_board(root, monkeypatch, chip="rp2040", scheduler="cpython"):
     monkeypatch.setattr(time, "ticks_diff", _ticks_diff, raising=False)
     monkeypatch.setattr(time, "ticks_add", lambda t, d: (t + d) & world_module.TICKS_MASK, raising=False)
     monkeypatch.setattr(asyncio, "sleep_ms", lambda ms: asyncio.sleep(ms / 1000), raising=False)
+    # The board's UTC (its RTC, as NTP sets it from the world's time), as mp_unix/vtime.py gives
+    # it on MicroPython: not this computer's clock, which would make the wall clock (schedules,
+    # today's counters) depend on when the test runs.
+    monkeypatch.setattr(time, "time", lambda: world.utc_at_zero_s + world.now_ms // 1000)
     for name in ("sleep", "sleep_ms", "sleep_us"):  # a blocking sleep would stop the whole board's loop
         monkeypatch.setattr(time, name, _no_real_sleep, raising=False)
     monkeypatch.chdir(root)

