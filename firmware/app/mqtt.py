@@ -202,6 +202,7 @@ class Link:
             self.options["mqtt_host"], self.options["mqtt_port"], " (TLS)" if self.options["mqtt_tls"] else "",
             self.base))
         backoff = BACKOFF_FIRST_MS
+        self.working.restart()  # the task's first turn starts now
         while True:
             if not self.online():
                 await self._rest(task, OFFLINE_POLL_MS)
