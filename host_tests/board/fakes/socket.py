@@ -15,11 +15,15 @@ blocking: ``connect`` raises EINPROGRESS and the outcome shows in a poll
 (``world.broker_mode()``) was at the connect: "down" refuses it (POLLERR,
 POLLHUP), "black_hole" never answers (the connect never completes), "up"
 accepts it and fakes/broker.py speaks MQTT on it, its answers arriving
-RTT_MS after each write. A connection is broken for good once the broker is
+RTT_MS after each write, "mute" accepts it and never answers (a broker
+process that hangs, or is stopped: its computer's kernel still accepts
+connections and data). A connection is broken for good once the broker is
 no longer "up" or Wi-Fi drops: reset if the broker went down (reads end,
 writes fail), silent if it went into a black hole or Wi-Fi went away (reads
-find nothing, writes vanish). Waiting reads and polls (a timeout) move the
-world's clock as a board's would stall; waiting for ever is refused.
+find nothing; writes fill the send buffer, :data:`SEND_BUFFER` bytes, then
+wait), mute if it hangs (reads find nothing, writes are taken). Waiting
+reads, writes and polls (a timeout) move the world's clock as a board's
+would stall; waiting for ever is refused.
 """
 
 import errno
@@ -30,6 +34,7 @@ AF_INET = 2
 SOCK_STREAM = 1
 SOCK_DGRAM = 2
 RTT_MS = 1
+SEND_BUFFER = 5744  # bytes a connection takes unacknowledged (ESP-IDF's lwIP TCP_SND_BUF default)
 POLLIN = 0x01
 POLLOUT = 0x04
 POLLERR = 0x08
@@ -128,7 +133,8 @@ class _Stream:
 
     def __init__(self):
         self.timeout_ms = None  # None: blocking (the default, as on the ports); 0: non-blocking
-        self.state = "new"  # connecting, refused, connected, reset, silent, closed
+        self.state = "new"  # connecting, refused, connected, reset, silent, mute, closed
+        self.unacked = 0  # bytes written into a silent connection
         self.outcome = None  # of the connect: "down", "black_hole" or "up"
         self.ready_at_ms = None
         self.session = None  # fakes.broker.Session, when the broker is up
@@ -164,23 +170,27 @@ class _Stream:
         if self.state == "connecting" and self.outcome != "black_hole" and world.now_ms >= self.ready_at_ms:
             if self.outcome == "down":
                 self.state = "refused"
+            elif self.outcome == "mute":
+                self.state = "mute"
             else:
                 self.state = "connected"
                 self.session = world.broker_state().open()
-        if self.state == "connected":
+        if self.state in ("connected", "mute"):
             mode = world.broker_mode()
             if mode == "black_hole" or not world.wifi_up():
                 self._end("silent")
-            elif mode == "down" or self.session.closed:
+            elif mode == "down" or (self.session is not None and self.session.closed):
                 self._end("reset")
-            else:
+            elif mode == "mute" and self.state == "connected":
+                self._end("mute")
+            elif self.state == "connected":
                 self._collect()
 
     def _end(self, state):
         self.state = state
         if self.session is not None:
             self.session.close()
-        if state == "silent":
+        if state in ("silent", "mute"):
             self.inbox = []  # what was on its way is lost
 
     def _collect(self):
@@ -196,6 +206,8 @@ class _Stream:
         if state == "connected":
             return POLLOUT | (POLLIN if self._arrived() else 0)
         if state == "silent":
+            return POLLOUT if self.unacked < SEND_BUFFER else 0
+        if state == "mute":
             return POLLOUT
         return 0
 
@@ -253,6 +265,15 @@ class _Stream:
         if self.state == "reset":
             raise OSError(errno.ECONNRESET)
         data = bytes(data)
+        if self.state == "silent" and self.unacked + len(data) > SEND_BUFFER:
+            if self.timeout_ms == 0:
+                raise OSError(errno.EAGAIN)
+            if self.timeout_ms is None:
+                raise ValueError("the board's loop must never block on the network (a write without timeout)")
+            _wait_until(_world.WORLD.now_ms + self.timeout_ms)  # the buffer never empties
+            raise OSError(errno.ETIMEDOUT)
+        if self.state == "silent":
+            self.unacked += len(data)
         if self.state == "connected":
             from fakes.broker import ProtocolError
 
@@ -270,7 +291,7 @@ class _Stream:
         self.send(data)
 
     def close(self):
-        if self.state in ("connected", "silent", "reset") and self.session is not None:
+        if self.session is not None:
             self.session.close()
         self.state = "closed"
 

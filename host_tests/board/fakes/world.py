@@ -78,7 +78,8 @@ class World:
         self.ntp_ok = True  # or a function of now_ms: does an NTP server answer (fakes/socket.py)
         self.utc_at_zero_s = 1_783_339_200  # UTC (Unix seconds) at now_ms == 0: Monday 2026-07-06 12:00
         # The MQTT broker at any address (fakes/socket.py): "down" (connections refused),
-        # "black_hole" (never answered), "up" (fakes/broker.py answers), or a function of now_ms.
+        # "black_hole" (never answered), "up" (fakes/broker.py answers), "mute" (connections
+        # taken, never answered: a hung broker), or a function of now_ms giving one.
         self.broker = "down"
         self.network_stall_ms = 0  # the longest a fake network call held the loop (a blocking read or poll)
         self.tcp_connects = 0  # TCP connects started (fakes/socket.py)
