@@ -54,7 +54,8 @@ except ImportError:  # CPython
 DEADLINE_MS = const(3000)  # the task's check-in deadline
 POLL_MS = const(100)  # between two looks at the socket
 CONNECT_WAIT_MS = const(5000)  # a TCP connect not made by then failed
-IO_TIMEOUT_MS = const(500)  # umqtt.simple's "blocking" read or write
+IO_TIMEOUT_MS = const(500)  # umqtt.simple's "blocking" read or write (the rest of a packet begun)
+ANSWER_POLL_MS = const(20)  # how often a CONNACK or SUBACK is looked for
 BACKOFF_FIRST_MS = const(1000)
 BACKOFF_MAX_MS = const(16000)
 KEEPALIVE_S = const(60)
@@ -81,16 +82,33 @@ async def ipv4_only(host, task):
     return host if len(parts) == 4 else None
 
 
+class _NotYet(Exception):
+    """The broker has not answered yet: the link waits for it between
+    pauses instead of in a read (:attr:`_Conn.no_wait`)."""
+
+
 class _Conn:
     """A connected socket as umqtt.simple uses it (``read``/``write``/
     ``setblocking``), where blocking means "wait at most IO_TIMEOUT_MS",
-    and where every byte read tells the link the broker is alive."""
+    and where every byte read tells the link the broker is alive.
+
+    Writes are gathered and sent as one (:meth:`flush`, before every read
+    and after every call into umqtt.simple): umqtt.simple writes a packet in
+    several small pieces, and small pieces wait on TCP's Nagle algorithm
+    for the broker's delayed acknowledgement, 40 ms or more per packet,
+    while the link waits for the CONNACK or SUBACK with the loop held."""
 
     def __init__(self, sock, heard):
         self.sock = sock
         self.heard = heard  # an Age, restarted by each byte from the broker
         self.timeout_s = IO_TIMEOUT_MS / 1000
         self.waiting = True
+        self.out = bytearray()
+        # Set before a call that ends waiting for the broker's answer (the
+        # CONNACK, a SUBACK): the read that would wait raises _NotYet instead.
+        self.no_wait = False
+        self.poller = select.poll()
+        self.poller.register(sock, select.POLLIN)
         sock.settimeout(self.timeout_s)
         # MicroPython's sockets (TLS ones too) read and write; CPython's receive and send.
         self._read = getattr(sock, "read", None)
@@ -121,6 +139,11 @@ class _Conn:
     def read(self, n):
         """Up to ``n`` bytes: None when nothing waits (not blocking), b""
         at the broker's end; in blocking mode all ``n`` or OSError."""
+        self.flush()
+        if self.no_wait:
+            if not self.readable():
+                raise _NotYet()
+            self.no_wait = False
         data = self._chunk(n)
         if data is None or not data:
             return data
@@ -141,8 +164,32 @@ class _Conn:
             buf = buf.encode()
         if n is not None:
             buf = memoryview(buf)[:n]
-        self._write(buf)
+        self.out.extend(buf)
         return len(buf)
+
+    def exactly(self, n):
+        """The next ``n`` bytes of a packet begun (OSError if they do not come)."""
+        self.setblocking(True)
+        data = self.read(n)
+        if data is None or len(data) < n:
+            raise OSError(errno.ECONNRESET)
+        return data
+
+    def readable(self):
+        """Whether the broker has sent something (or closed the connection)."""
+        for _obj, flags in self.poller.poll(0):
+            if flags & (select.POLLIN | select.POLLERR | select.POLLHUP):
+                return True
+        return False
+
+    def flush(self):
+        """Send what was written, as one write, waiting at most IO_TIMEOUT_MS."""
+        if self.out:
+            data = self.out
+            self.out = bytearray()
+            if not self.waiting:
+                self.setblocking(True)
+            self._write(data)
 
     def close(self):
         self.sock.close()
@@ -245,16 +292,28 @@ class Link:
             if options["mqtt_tls"]:
                 sock = _tls(sock, host)
             self.heard.restart()
-            self.conn = _Conn(sock, self.heard)
+            conn = self.conn = _Conn(sock, self.heard)
+            # Every text as bytes: umqtt.simple sizes fields with len(),
+            # which counts the characters of a str, not its UTF-8 bytes.
             client = umqtt_simple.MQTTClient(
-                self.device_id, address, port, user=options["mqtt_user"] or None,
-                password=options["mqtt_password"], keepalive=KEEPALIVE_S)
+                self.device_id.encode(), address, port, user=options["mqtt_user"].encode() or None,
+                password=options["mqtt_password"].encode(), keepalive=KEEPALIVE_S)
             client.set_callback(self._arrived)
-            client.set_last_will(self.base + "/availability", "offline", retain=True)
-            setattr(umqtt_simple, "socket", _Sockets(self.conn))  # noqa: B010 -- not in its stubs
-            client.connect()
+            client.set_last_will((self.base + "/availability").encode(), b"offline", retain=True)
+            setattr(umqtt_simple, "socket", _Sockets(conn))  # noqa: B010 -- not in its stubs
+            conn.no_wait = True
+            try:
+                client.connect()
+            except _NotYet:  # CONNECT sent; the CONNACK is waited for between pauses, then read as umqtt.simple does
+                await self._answer(task, conn)
+                reply = conn.exactly(4)
+                if reply[0] != 0x20 or reply[1] != 0x02:
+                    raise OSError(errno.EIO) from None
+                if reply[3] != 0:
+                    raise umqtt_simple.MQTTException(reply[3]) from None
             self.client = client
-            client.publish(self.base + "/availability", "online", retain=True)
+            client.publish((self.base + "/availability").encode(), b"online", retain=True)
+            conn.flush()
         except Exception as exc:  # a refused login, a reset, garbage: all mean not connected
             self._failed("connect", exc)
             self._drop_connection()
@@ -304,11 +363,39 @@ class Link:
             _close(sock)
             return None
 
+    async def _answer(self, task, conn):
+        """Wait, between pauses, until the broker has sent something."""
+        waited = 0
+        while not conn.readable():
+            if waited >= CONNECT_WAIT_MS:
+                raise OSError(errno.ETIMEDOUT)
+            await self._rest(task, ANSWER_POLL_MS)
+            waited += ANSWER_POLL_MS
+
     async def _subscribe(self, task):
+        """Subscribe to the commands, Home Assistant's status and the
+        reading topics, one at a time, each SUBACK waited for between
+        pauses (messages of an earlier subscription may come first)."""
         topics = [self.base + "/set/#", ha.STATUS_TOPIC] + list(self.readings)
         for topic in topics:
-            client = self.client
-            if client is None or not self._io("subscribe", client.subscribe, topic):
+            client, conn = self.client, self.conn
+            if client is None or conn is None:
+                return False
+            try:
+                conn.no_wait = True
+                try:
+                    client.subscribe(topic.encode())
+                except _NotYet:  # SUBSCRIBE sent
+                    while True:
+                        await self._answer(task, conn)
+                        if client.wait_msg() == 0x90:
+                            reply = conn.exactly(4)
+                            if reply[3] == 0x80:
+                                raise umqtt_simple.MQTTException(0x80) from None
+                            break
+            except Exception as exc:  # a refusal, a reset, no answer: not connected
+                self._failed("subscribe", exc)
+                self.client = None
                 return False
             await self._rest(task, 0)
         return True
@@ -339,6 +426,8 @@ class Link:
             return False
         try:
             method(*args)
+            if self.conn is not None:
+                self.conn.flush()
             return True
         except Exception as exc:  # OSError, or umqtt.simple's assertions on a broken stream
             self._failed(what, exc)
@@ -441,7 +530,7 @@ class Link:
         # characters of a str (a "°F" would make it one byte short).
         client = self.client
         if client is not None:
-            client.publish(topic, payload.encode(), retain)
+            client.publish(topic.encode(), payload.encode(), retain)
 
     def _publish_discovery(self):
         options = self.options

@@ -356,14 +356,6 @@ def first_outcome(observer, device):
     return wait_until(outcome, "%s online, or an error from its link" % device.device_id, detail=device.detail)
 
 
-NON_ASCII_REASON = (
-    "app.mqtt hands umqtt.simple its topics, client id, user and password as str; umqtt.simple sizes each "
-    "field with len(), which counts characters, not bytes, so a non-ASCII topic makes a malformed packet "
-    "(the broker drops the link at every connect) and a non-ASCII password is refused as a bad password. "
-    "Remove this mark once the link encodes every str to UTF-8 bytes before handing it to umqtt.simple.")
-
-
-@pytest.mark.xfail(strict=True, reason=NON_ASCII_REASON)
 def test_non_ascii_prefix_and_reading_topic_work_like_any_other(interpreter, broker, observer, devices):
     topic = "météo/extérieur"
     device = devices(interpreter, broker, mqtt_prefix="maison/thermostat_é", outdoor_topic=topic)
@@ -376,7 +368,6 @@ def test_non_ascii_prefix_and_reading_topic_work_like_any_other(interpreter, bro
     healthy(device)
 
 
-@pytest.mark.xfail(strict=True, reason=NON_ASCII_REASON)
 def test_non_ascii_password_logs_in(interpreter, tmp_path, devices):
     password = "pässwörd-ünïcode"
     broker = Broker(tmp_path / "broker", users={"thermo": password, "observer": "observer-pw"}).start()
