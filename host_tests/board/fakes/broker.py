@@ -37,7 +37,11 @@ def topic_matches(pattern, topic):
 
 
 def _string(data, pos):
+    if pos + 2 > len(data):
+        raise ProtocolError("a string past the end of the packet")
     length = (data[pos] << 8) | data[pos + 1]
+    if pos + 2 + length > len(data):
+        raise ProtocolError("a %d-byte string past the end of the packet" % length)
     return bytes(data[pos + 2:pos + 2 + length]), pos + 2 + length
 
 
@@ -68,6 +72,8 @@ class Broker:
     def __init__(self):
         self.connects = 0  # CONNECTs accepted
         self.client_id = None
+        self.user = None  # as the last CONNECT gave them (bytes), None when absent
+        self.password = None
         self.published = 0  # PUBLISH packets received
         self.retained = {}  # topic (str) -> last retained payload (bytes)
         self.topics = {}  # topic (str) -> PUBLISH packets received on it
@@ -159,6 +165,14 @@ class Session:
                 will_topic, pos = _string(body, pos)
                 will_msg, pos = _string(body, pos)
                 self.will = (will_topic.decode(), will_msg, bool(flags & 0x20))
+            user = password = None
+            if flags & 0x80:
+                user, pos = _string(body, pos)
+            if flags & 0x40:
+                password, pos = _string(body, pos)
+            if pos != len(body):
+                raise ProtocolError("CONNECT: %d bytes after its last field" % (len(body) - pos))
+            broker.user, broker.password = user, password
             self.connected = True
             broker.connects += 1
             broker.client_id = client_id.decode()
