@@ -118,7 +118,9 @@ class Child:
         self.lock = threading.Lock()
         self.ready = threading.Event()
         paths = [str(mqtt_host.umqtt_dir()), str(TOOLS), str(FIRMWARE)]
-        config = json.dumps({"paths": paths, "options": options})
+        config = os.path.join(workdir, "bench_mqtt_%s.json" % interpreter)
+        with open(config, "w") as out:
+            json.dump({"paths": paths, "options": options}, out)
         if interpreter == "cpython":
             argv = [sys.executable, "-u", str(TOOLS / "bench_mqtt_device.py"), config]
         else:

@@ -32,7 +32,10 @@ Runs until killed.
 import json
 import sys
 
-config = json.loads(sys.argv[1])
+# The config comes in a file: the unix port aborts ("uncaught NLR") on a
+# command-line argument of 256 bytes or more, which a long checkout path makes.
+with open(sys.argv[1]) as config_file:
+    config = json.loads(config_file.read())
 for path in config["paths"]:
     sys.path.insert(0, path)
 
