@@ -108,7 +108,7 @@ class _Conn:
         # CONNACK, a SUBACK): the read that would wait raises _NotYet instead.
         self.no_wait = False
         self.poller = select.poll()
-        self.poller.register(sock, select.POLLIN)
+        self.poller.register(sock, select.POLLIN | select.POLLOUT)
         sock.settimeout(self.timeout_s)
         # MicroPython's sockets (TLS ones too) read and write; CPython's receive and send.
         self._read = getattr(sock, "read", None)
@@ -175,21 +175,42 @@ class _Conn:
             raise OSError(errno.ECONNRESET)
         return data
 
+    def _events(self):
+        events = 0
+        for entry in self.poller.poll(0):  # MicroPython's entries may be longer than 2
+            events |= entry[1]
+        return events
+
     def readable(self):
         """Whether the broker has sent something (or closed the connection)."""
-        for _obj, flags in self.poller.poll(0):
-            if flags & (select.POLLIN | select.POLLERR | select.POLLHUP):
-                return True
-        return False
+        return bool(self._events() & (select.POLLIN | select.POLLERR | select.POLLHUP))
+
+    def writable(self):
+        """Whether a packet can be sent now without waiting: the send
+        buffer has room (a connection gone silent under us fills it)."""
+        events = self._events()
+        return bool(events & select.POLLOUT) and not events & (select.POLLERR | select.POLLHUP)
 
     def flush(self):
         """Send what was written, as one write, waiting at most IO_TIMEOUT_MS."""
-        if self.out:
-            data = self.out
-            self.out = bytearray()
-            if not self.waiting:
-                self.setblocking(True)
-            self._write(data)
+        if not self.out:
+            return
+        data = self.out
+        self.out = bytearray()
+        was_waiting = self.waiting
+        if not was_waiting:
+            self.setblocking(True)
+        view = memoryview(data)
+        sent = 0
+        while sent < len(data):
+            count = self._write(view[sent:])
+            if count is None and self._read is None:  # CPython's sendall: all of it
+                break
+            if not count:
+                raise OSError(errno.ETIMEDOUT)
+            sent += count  # a board's write with a timeout may send part
+        if not was_waiting:
+            self.setblocking(False)
 
     def close(self):
         self.sock.close()
@@ -282,6 +303,7 @@ class Link:
         options = self.options
         host, port = options["mqtt_host"], options["mqtt_port"]
         address = await self.resolve(host, task)
+        self.working.restart()  # the look-up waited through the task's own pauses
         if address is None:
             self._failed("connect", "no address for %s" % host)
             return False
@@ -350,10 +372,10 @@ class Link:
             poller.register(sock, select.POLLOUT)
             waited = 0
             while waited < CONNECT_WAIT_MS:
-                for _obj, flags in poller.poll(0):
-                    if flags & (select.POLLERR | select.POLLHUP):
+                for entry in poller.poll(0):  # MicroPython's entries may be longer than 2
+                    if entry[1] & (select.POLLERR | select.POLLHUP):
                         raise OSError(errno.ECONNREFUSED)
-                    if flags & select.POLLOUT:
+                    if entry[1] & select.POLLOUT:
                         return sock
                 await self._rest(task, POLL_MS)
                 waited += POLL_MS
@@ -443,11 +465,19 @@ class Link:
                 if not self._io("read", self.client.check_msg) or len(self.inbox) == before:
                     break
             self._handle_inbox()
-            self._publish_discovery()
-            self._publish_state()
-            if self.client is not None and self.pinged.read() >= PING_EVERY_MS:
-                self.pinged.restart()
-                self._io("ping", self.client.ping)
+            conn = self.conn
+            # Send only what fits now: a connection gone silent (Wi-Fi lost,
+            # the broker's host gone) fills the send buffer, and a write
+            # would then wait; the keep-alive ends such a connection.
+            if conn is not None and conn.writable():
+                self._publish_discovery()
+                self._publish_state()
+                if self.client is not None and self.pinged.read() >= PING_EVERY_MS:
+                    self.pinged.restart()
+                    self._io("ping", self.client.ping)
+            if not self.online():
+                self._failed("network", "Wi-Fi lost")
+                self.client = None
             if self.heard.read() >= SILENT_LIMIT_MS:
                 self._failed("keep-alive", "no word from the broker for %d s" % (SILENT_LIMIT_MS // 1000))
                 self.client = None
@@ -523,7 +553,8 @@ class Link:
     def _refuse(self, topic, msg, exc):
         line = "refused %s %s: %s" % (topic, _quoted(msg), exc)
         log("mqtt: " + line)
-        self._io("publish", self._publish, self.base + "/error", line, False)
+        if self.conn is not None and self.conn.writable():
+            self._io("publish", self._publish, self.base + "/error", line, False)
 
     def _publish(self, topic, payload, retain):
         # As bytes: umqtt.simple sizes the packet with len(), which counts
