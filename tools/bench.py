@@ -41,6 +41,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import mqtt_host  # where umqtt.simple is (app.mqtt imports it)
+
 ROOT = Path(__file__).resolve().parent.parent
 ARCHES = ("armv6m", "xtensawin")
 TARGETS = {  # name: (most allowed, why)
@@ -112,7 +114,8 @@ def unix_port_figures(wasm):
             run = subprocess.run([str(command), "-X", "heapsize=" + PICO_HEAP,
                                   str(ROOT / "host_tests" / "board" / "mp_unix" / "heap_mp.py"),
                                   str(ROOT / "build" / "armv6m"), str(ROOT / "host_tests" / "board"),
-                                  str(ROOT / "boards"), workdir, mode], capture_output=True, text=True)
+                                  str(ROOT / "boards"), workdir, mode, str(mqtt_host.umqtt_dir())],
+                                 capture_output=True, text=True)
         if run.returncode != 0:
             sys.exit("bench: MicroPython unix port run failed:\n" + run.stdout + run.stderr)
         lines = [line for line in run.stdout.splitlines() if line.endswith(" bytes") and not line.startswith("[")]

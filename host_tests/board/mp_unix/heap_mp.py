@@ -1,20 +1,21 @@
 # Heap figures of the firmware on the MicroPython unix port (for `make bench`):
 #
-#   micropython heap_mp.py MODULES HOST_BOARD BOARDS WORKDIR core|board
+#   micropython heap_mp.py MODULES HOST_BOARD BOARDS WORKDIR core|board UMQTT
 #
 # MODULES: where the firmware's modules are (build/armv6m: the compiled .mpy,
 # as a board without frozen modules imports them). "core": the control core
 # alone, measured as tools/bench_core.py measures it on the WebAssembly port;
 # "board": every module of app/ and board/ (and the core they import), with
 # the fake hardware in place, then the application built for a Pico W as
-# main.py builds it. Prints "name: value bytes" lines; the heap in use is
+# main.py builds it (UMQTT: where micropython-lib's umqtt.simple is, which
+# app.mqtt imports: tools/mqtt_host.umqtt_dir()). Prints "name: value bytes" lines; the heap in use is
 # gc.mem_alloc() after a full collection (this port's collector is precise
 # enough that one collection settles it).
 import gc
 import sys
 
-MODULES, HERE, BOARDS, WORKDIR, MODE = sys.argv[1:6]
-sys.path[:0] = [MODULES, HERE, HERE + "/mp_unix"]
+MODULES, HERE, BOARDS, WORKDIR, MODE, UMQTT = sys.argv[1:7]
+sys.path[:0] = [MODULES, HERE, HERE + "/mp_unix", UMQTT]
 
 import asyncio  # noqa: E402,F401 -- the bench on the other port has it loaded too
 import os  # noqa: E402
