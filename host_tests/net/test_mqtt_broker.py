@@ -384,6 +384,23 @@ def test_non_ascii_password_logs_in(interpreter, tmp_path, devices):
 # -- the password -------------------------------------------------------------------------------
 
 
+def test_the_link_speaks_tls_to_a_tls_only_broker(interpreter, tmp_path, devices):
+    """mqtt_tls: the connection is TLS (the broker listens for nothing
+    else), commands and state go through it. The certificate is self-signed
+    and not verified (README: limits)."""
+    broker = Broker(tmp_path / "broker", users={"thermo": "tls-pw", "observer": "observer-pw"}, tls=True).start()
+    observer = Observer(broker, user="observer", password="observer-pw")
+    try:
+        device = devices(interpreter, broker, password="tls-pw", mqtt_user="thermo", mqtt_tls=True)
+        online(observer, device)
+        command(observer, device, "mode", "cool", lambda d: d["mode"] == "cool", "a command over TLS")
+        assert "(TLS)" in device.output()
+        healthy(device)
+    finally:
+        observer.close()
+        broker.kill()
+
+
 def test_broker_password_is_never_printed(interpreter, tmp_path, devices):
     password = "Pa55-w0rd-that-must-stay-secret"
     wrong = "Wr0ng-pa55-that-must-stay-secret-too"
