@@ -93,27 +93,6 @@ def time_client_calls():
         setattr(client_class, name, _timed(name, getattr(client_class, name)))
 
 
-class _Relays:
-    def all_off(self):
-        pass
-
-
-class _Hardware:
-    def __init__(self):
-        self.relays = _Relays()
-
-    def feed_watchdog(self):
-        pass
-
-
-class _Guard:
-    def crashed(self, text):
-        pass
-
-    def stable(self):
-        pass
-
-
 class Bench:
     def __init__(self, options):
         self.device = netdevice.HostDevice(options)
@@ -152,7 +131,7 @@ async def main():
     options = netdevice.options(config["options"])
     time_client_calls()
     bench = Bench(options)
-    supervisor = Supervisor(_Hardware(), _Guard())
+    supervisor = Supervisor(netdevice.HostHardware(), netdevice.HostGuard())
     supervisor.spawn("control", DEADLINE_MS, bench.control_task)
     supervisor.spawn("probe", DEADLINE_MS, bench.probe_task)
     if bench.link is not None:

@@ -66,22 +66,22 @@ async def resolve(host, task):
     return None
 
 
-class _Relays:
+class HostRelays:
     def all_off(self):
         pass
 
 
-class _Hardware:
+class HostHardware:
     """What the supervisor drives on a board: nothing here."""
 
     def __init__(self):
-        self.relays = _Relays()
+        self.relays = HostRelays()
 
     def feed_watchdog(self):
         pass
 
 
-class _Guard:
+class HostGuard:
     """The boot guard's part the supervisor uses: a crash is only logged."""
 
     def __init__(self):
@@ -147,7 +147,7 @@ async def main(options, settings=None, seconds=None, indoor_dF=680, outdoor_dF=3
     """Run a :class:`HostDevice` and its link until ``seconds`` have passed
     (None: for ever) or a task crashed. Returns 0, or 1 after a crash."""
     device = HostDevice(options, settings, indoor_dF, outdoor_dF)
-    supervisor = Supervisor(_Hardware(), _Guard())
+    supervisor = Supervisor(HostHardware(), HostGuard())
     link = Link(device, options, resolve=resolve, online=lambda: True)
     log("host thermostat %s: broker %s port %d" % (options["device_id"], options["mqtt_host"], options["mqtt_port"]))
     supervisor.spawn("control", CONTROL_DEADLINE_MS, device.control_task)

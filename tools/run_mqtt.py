@@ -20,7 +20,6 @@ into a cache outside git: :mod:`mqtt_host`) on first use.
 import asyncio
 import os
 import re
-import socket
 
 import mqtt_host
 
@@ -95,42 +94,6 @@ def setup():
         raise BadOption("--mqtt", "cannot get umqtt.simple: %s" % exc) from None
 
 
-async def resolve(host, task):
-    """The broker's IPv4 address (the host's own lookup), or None: the link retries."""
-    try:
-        found = socket.getaddrinfo(host, 0, socket.AF_INET, socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return None
-    return found[0][4][0] if found else None
-
-
-class _Relays:
-    def all_off(self):
-        pass
-
-
-class _Hardware:
-    """What a supervisor drives on a board: nothing here."""
-
-    relays = _Relays()
-
-    def feed_watchdog(self):
-        pass
-
-
-class _Guard:
-    """The boot guard's part a supervisor uses: a crash is remembered, shown at the end."""
-
-    def __init__(self):
-        self.crash = None
-
-    def crashed(self, text):
-        self.crash = text
-
-    def stable(self):
-        pass
-
-
 class Lines:
     """A stand-in for ``sys.stdout`` under curses: each whole line printed
     (the firmware's log: ``mqtt: connected``, a refused command...) goes to
@@ -163,11 +126,12 @@ class Net:
 
     def __init__(self, live, options):
         from app.mqtt import Link
+        from netdevice import HostGuard, resolve
 
         self.live = live
         self.options = options
         self.link = Link(live, options, resolve=resolve, online=lambda: True)
-        self.guard = _Guard()
+        self.guard = HostGuard()
         self.failed = False
 
     @property
@@ -196,8 +160,9 @@ class Net:
         """The link (supervised, real time) and ``turn()`` every TURN_MS, until
         ``turn`` returns False (0 then) or the link crashed (1)."""
         from app.tasks import Supervisor
+        from netdevice import HostHardware
 
-        supervisor = Supervisor(_Hardware(), self.guard)
+        supervisor = Supervisor(HostHardware(), self.guard)
         supervisor.spawn("mqtt", LINK_DEADLINE_MS, self.link.run)
         supervisor.spawn("supervisor", SUPERVISOR_DEADLINE_MS, supervisor.feed)
         try:
