@@ -285,6 +285,10 @@ def test_make_run_mqtt_publishes_the_simulated_house_and_home_assistant_operates
         assert (first["indoor_source"], first["outdoor_source"], first["outdoor"] is not None) == ("wired", "wired",
                                                                                                   True)
         # Home Assistant starting later finds the simulator on the broker: discovery and state retained.
+        # (Once all of it was sent: a subscriber that comes while it is being sent gets the rest as live
+        # messages, which the broker forwards without the retain flag.)
+        wait_until(lambda: discovery <= {m.topic for m in observer.since()}, "the simulator sent its discovery",
+                   detail=observer.summary)
         late = Observer(broker, name="late")
         try:
             wait_until(lambda: discovery | {base + "/state"} <= {m.topic for m in late.since() if m.retain},
