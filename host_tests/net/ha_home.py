@@ -191,6 +191,7 @@ def main(argv=None):
     config = args.config or tempfile.mkdtemp(prefix="ha-config-")
     ha = HomeAssistant(env, config, args.port, args.http_port).start()
     print("Home Assistant %s: config %s, http://127.0.0.1:%d, Ctrl-C stops it" % (env.version, config, args.http_port))
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill stops Home Assistant too, as Ctrl-C does
     try:
         while ha.alive():
             time.sleep(1)
