@@ -11,10 +11,14 @@ the board:
   the broker has accepted does ``MQTTClient.connect()`` run, through a
   stand-in for its module's ``socket`` (:class:`_Sockets`) that gives it
   that connection.
-- **Every read and write has a short timeout.** umqtt.simple's "blocking"
-  mode becomes a timeout of :data:`IO_TIMEOUT_MS` (:class:`_Conn`), so a
-  broker that stops answering mid-packet ends the connection instead of
-  holding the loop; a timeout is a lost connection, and the link reconnects.
+- **It never waits for the broker in a step.** The CONNACK and each SUBACK
+  are waited for between pauses; a packet's writes are gathered into one
+  (small pieces would wait on TCP's Nagle algorithm), sent only when the
+  socket has room. What is left, the rest of a packet begun, waits at most
+  :data:`IO_TIMEOUT_MS` (:class:`_Conn`, always non-blocking underneath,
+  plain or TLS); a timeout is a lost connection, and the link reconnects.
+  The TLS handshake is the one wait it cannot avoid (at most
+  :data:`TLS_HANDSHAKE_MS`, under the task's deadline).
 - **Little at a time.** At most :data:`MESSAGES_PER_STEP` messages are read
   and :data:`PUBLISH_PER_STEP` discovery messages sent between two pauses.
 - **Commands are the buttons' commands.** What arrives on ``~/set/...`` is
@@ -56,8 +60,8 @@ DEADLINE_MS = const(3000)  # the task's check-in deadline
 POLL_MS = const(100)  # between two looks at the socket
 CONNECT_WAIT_MS = const(5000)  # a TCP connect not made by then failed
 IO_TIMEOUT_MS = const(500)  # umqtt.simple's "blocking" read or write (the rest of a packet begun)
-ANSWER_POLL_MS = const(20)
-TLS_HANDSHAKE_MS = const(2000)  # the one wait the link cannot avoid: under the task's deadline  # how often a CONNACK or SUBACK is looked for
+ANSWER_POLL_MS = const(20)  # how often a CONNACK or SUBACK is looked for
+TLS_HANDSHAKE_MS = const(2000)  # the one wait the link cannot avoid: under the task's deadline
 BACKOFF_FIRST_MS = const(1000)
 BACKOFF_MAX_MS = const(16000)
 KEEPALIVE_S = const(60)
