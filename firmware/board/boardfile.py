@@ -2,7 +2,8 @@
 
 A board file (``boards/<name>.json``, copied to the board as ``/board.json``)
 says which GPIO drives each terminal, the relay polarity, the sensor buses
-and sensors, an optional status LED and buttons, and the watchdog timeout.
+and sensors, an optional status LED, buttons and screen (an SSD1306 on one
+of the I2C buses), and the watchdog timeout.
 :func:`validate` checks it whole against the chip's rules and raises
 :class:`BoardError` naming the file, the field, the value and what is
 allowed, like the settings schema does:
@@ -24,10 +25,12 @@ SENSOR_ROLES = ("indoor", "outdoor")
 SENSOR_TYPES = ("ds18b20", "sht3x", "simulated")
 SHT3X_ADDRESSES = (0x44, 0x45)
 BUTTON_ROLES = ("mode", "up", "down")
+DISPLAY_TYPES = ("ssd1306",)  # 128x64 OLED on I2C (micropython-lib's ssd1306, installed by make deploy)
+SSD1306_ADDRESSES = (0x3C, 0x3D)
 POLARITIES = ("high", "low")
 MAX_BOARD_BYTES = 8192  # a board file is ~1 KB; a larger one is not read whole
 TOP_KEYS = ("name", "chip", "wifi", "relay_active", "terminals", "onewire", "i2c", "sensors",
-            "status_led", "buttons", "watchdog_ms", "reserved_pins")
+            "status_led", "buttons", "display", "watchdog_ms", "reserved_pins")
 
 # What each supported chip allows. ``gpio``: pins that exist; ``not_output``:
 # pins that cannot drive (or must not: flash); ``not_relay``: strapping pins,
@@ -243,6 +246,17 @@ def validate(data, source="board.json"):
         if not str(role).startswith("_"):
             buttons[role] = c.pin("buttons." + role, pin, output=False, reserved=reserved)
 
+    display = None
+    raw_display = data.get("display")
+    if raw_display is not None:
+        c.obj("display", raw_display, ("type", "bus", "address"), ("type", "bus"))
+        display = {"type": c.choice("display.type", raw_display["type"], DISPLAY_TYPES),
+                   "i2c": i2c[c.name("display.bus", raw_display["bus"], i2c, "i2c bus")]}
+        address = raw_display.get("address", 0x3C)
+        if address not in SSD1306_ADDRESSES or isinstance(address, bool):
+            c.fail("display.address", "%s is not an SSD1306 address (allowed: 60 (0x3C), 61 (0x3D))" % _show(address))
+        display["address"] = address
+
     low, high = chip["watchdog_ms"]
     watchdog_ms = c.whole("watchdog_ms", data["watchdog_ms"], low, high, "ms")
 
@@ -259,6 +273,7 @@ def validate(data, source="board.json"):
         "sensors": sensors,
         "status_led": led,
         "buttons": buttons,
+        "display": display,
         "watchdog_ms": watchdog_ms,
     }
 

@@ -116,3 +116,22 @@ def test_bad_json_and_a_missing_file_are_board_errors(tmp_path):
         boardfile.load(str(tmp_path / "b.json"), source="b.json")
     with pytest.raises(boardfile.BoardError, match="cannot be read"):
         boardfile.load(str(tmp_path / "missing.json"))
+
+
+def test_a_screen_is_optional_and_names_its_i2c_bus_and_address():
+    assert boardfile.validate(pico())["display"] is None
+    board = boardfile.validate(pico(display={"type": "ssd1306", "bus": "i2c0", "address": 61}))
+    assert board["display"] == {"type": "ssd1306", "i2c": {"id": 0, "sda": 8, "scl": 9, "freq": 100000}, "address": 61}
+    assert boardfile.validate(pico(display={"type": "ssd1306", "bus": "i2c0"}))["display"]["address"] == 0x3C
+
+
+def test_a_bad_screen_entry_names_the_field_and_what_is_allowed():
+    assert refused(pico(display={"type": "sh1106", "bus": "i2c0"})) == (
+        'boards/rpi_pico.json: display.type: "sh1106" is not allowed (allowed: "ssd1306")')
+    assert refused(pico(display={"type": "ssd1306", "bus": "i2c1"})) == (
+        'boards/rpi_pico.json: display.bus: "i2c1" is not a declared i2c bus (declared: "i2c0")')
+    assert refused(pico(display={"type": "ssd1306", "bus": "i2c0", "address": 68})) == (
+        "boards/rpi_pico.json: display.address: 68 is not an SSD1306 address (allowed: 60 (0x3C), 61 (0x3D))")
+    assert refused(pico(display={"type": "ssd1306"})) == "boards/rpi_pico.json: display.bus: missing (required)"
+    assert refused(pico(display={"type": "ssd1306", "bus": "i2c0", "width": 128})) == (
+        "boards/rpi_pico.json: display.width: unknown key (known: type, bus, address)")
