@@ -101,6 +101,7 @@ class App:
                 self.readings.sources[role] = "none"
         self.usage = Usage(options["strip_watts"])
         self.link = None  # the MQTT link (app.mqtt), when mqtt_host is set
+        self.display = None  # the screen (app.display), when the board file has one
         self.wallclock = WallClock(self)
         self.selftest_running = False  # set by the bench self-test: the relays are its own meanwhile
         self.last_outputs = 0
@@ -183,6 +184,22 @@ class App:
         self.link = Link(self, self.options, machine.unique_id(), resolve, wlan.isconnected)
         self.supervisor.spawn("mqtt", DEADLINE_MS, self.link.run)
 
+    def start_display(self):
+        """The screen (app.display); without it the thermostat runs on."""
+        from app.display import DEADLINE_MS, Display
+
+        if self.hw.display is None:
+            self.report.alert("display", "the screen could not be started (%r); running without it"
+                              % (self.hw.display_error,))
+            return
+        wlan = None
+        if self.board["wifi"] and self.options["wifi_ssid"]:
+            from board import net
+
+            wlan = net.station()
+        self.display = Display(self.hw.display, self.thermostat, self.report, wlan)
+        self.supervisor.spawn("display", DEADLINE_MS, self.display.run)
+
     # -- the whole run --------------------------------------------------------
 
     async def run(self):
@@ -203,6 +220,8 @@ class App:
             supervisor.spawn("led", LED_DEADLINE_MS, self.report.blink, hw, supervisor, self.thermostat)
         if hw.buttons:
             supervisor.spawn("buttons", BUTTONS_DEADLINE_MS, buttons.poll, self)
+        if self.board.get("display"):
+            self.start_display()
         if self.board["wifi"] and self.options["wifi_ssid"]:
             supervisor.spawn("clock", CLOCK_DEADLINE_MS, self.wallclock.keep)
             if self.options["mqtt_host"]:

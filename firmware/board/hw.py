@@ -26,6 +26,13 @@ class Hardware:
         self.buttons = {}
         for role in board["buttons"]:
             self.buttons[role] = Pin(board["buttons"][role], Pin.IN, Pin.PULL_UP)
+        self.display = None
+        self.display_error = None  # why a screen in the board file could not be started
+        if board.get("display"):
+            try:
+                self.display = make_display(board["display"])
+            except (ImportError, OSError) as exc:  # the thermostat runs without its screen
+                self.display_error = exc
         self.wdt = None
 
     def set_led(self, on):
@@ -47,6 +54,16 @@ class Hardware:
 
     def reset(self):
         reset()
+
+
+def make_display(spec):
+    """The SSD1306 of a validated ``display`` entry: micropython-lib's
+    driver (installed by make deploy), a FrameBuffer of its own."""
+    import ssd1306  # pyright: ignore[reportMissingImports]  # micropython-lib, by make deploy (mip)
+
+    bus = spec["i2c"]
+    i2c = machine.I2C(bus["id"], sda=Pin(bus["sda"]), scl=Pin(bus["scl"]), freq=bus["freq"])
+    return ssd1306.SSD1306_I2C(128, 64, i2c, spec["address"])
 
 
 def reset():
