@@ -21,7 +21,8 @@ and one mpremote session after another:
     watchdog would otherwise reset the board in the middle of the copy;
     it cannot be stopped once started);
  2. ``mip install`` the micropython-lib packages the firmware needs and the
-    port does not freeze in (see MIP_PACKAGES), into /lib;
+    port does not freeze in (see MIP_PACKAGES; with Wi-Fi, umqtt.simple;
+    with a display in the board file, ssd1306), into /lib;
  3. copy build/<arch>/ (every module compiled, boot.py and main.py as
     source) to the board, and the board file to /board.json; with CONFIG,
     the config file to /config.import.json (imported at boot);
@@ -64,6 +65,8 @@ MIP_PACKAGES = ("aiorepl",)
 # host tests run the registry's 1.3.4 (PyPI holds no newer copy); the link
 # uses only what both versions share, and hands it its own socket.
 WIFI_MIP_PACKAGES = ("umqtt.simple@1.7.0",)
+# The screen's driver (app.display), on a board whose file has a display.
+DISPLAY_MIP_PACKAGES = ("ssd1306",)
 RESET_WAIT_S = "3"  # USB re-enumeration after a hard reset
 CLEANUP = ('import os; [os.remove(n) for n in os.listdir() '
            'if n in ("crashes.json", "crashes.json.new", "maintenance")]')
@@ -144,7 +147,8 @@ def commands(target, port=None):
     """The mpremote command lines (lists of arguments) for one deploy."""
     build = target.build
     connect = ["connect", port or "auto"]
-    mip = list(MIP_PACKAGES) + (list(WIFI_MIP_PACKAGES) if target.board["wifi"] else [])
+    mip = (list(MIP_PACKAGES) + (list(WIFI_MIP_PACKAGES) if target.board["wifi"] else [])
+           + (list(DISPLAY_MIP_PACKAGES) if target.board["display"] else []))
     install = ["mpremote", "sleep", RESET_WAIT_S] + connect + ["mip", "install", "--target", "/lib"] + mip
     copy = (["mpremote"] + connect + ["fs", "cp", "-r"] + [build + "/" + p for p in packages()] + [":lib"]
             + ["+", "fs", "cp", build + "/boot.py", build + "/main.py", ":"]

@@ -139,3 +139,12 @@ def test_a_config_path_is_given_to_mpremote_as_seen_from_the_repository(tmp_path
     monkeypatch.chdir(tmp_path)
     target = deploy.check("rpi_pico", "my.json")
     assert deploy.commands(target)[2][-2:] == [path, ":config.import.json"]
+
+
+def test_a_board_with_a_screen_gets_the_ssd1306_driver_and_one_without_does_not():
+    board = deploy.check_board("rpi_pico_w")
+    plain = deploy.Target("rpi_pico_w", board, "boards/rpi_pico_w.json", None)
+    assert "ssd1306" not in deploy.commands(plain)[1]
+    screen = deploy.Target("rpi_pico_w", dict(board, display={"type": "ssd1306", "i2c": board["i2c"]["i2c0"],
+                                                               "address": 60}), "boards/rpi_pico_w.json", None)
+    assert deploy.commands(screen)[1][-3:] == ["aiorepl", "umqtt.simple@1.7.0", "ssd1306"]
