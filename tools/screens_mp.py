@@ -21,7 +21,7 @@ from thermo.control import Thermostat  # noqa: E402
 
 # name: (settings, command, indoor tenths (None: never read), outdoor
 # tenths, seconds of ticks, seconds after which the indoor sensor is lost
-# (None: never), the page and what the menu is given).
+# (None: never), the page (home, menu, confirm) and what the menu is given).
 HOME = ("home",)
 SCENES = (
     ("home_heat", {}, {"mode": "heat", "heat_setpoint_f": 68}, 665, 320, 400, None, HOME),
@@ -37,6 +37,8 @@ SCENES = (
      ("menu", (), "wifi up", "192.168.1.23", 0)),
     ("menu_alerts", {}, {"mode": "heat", "heat_setpoint_f": 68}, 665, None, 200, 10,
      ("menu", ("clock",), "", "", 0)),
+    ("confirm_emergency", {}, {"mode": "auto", "heat_setpoint_f": 68, "cool_setpoint_f": 76}, 702, 550, 60, None,
+     ("confirm",)),
 )
 
 
@@ -55,6 +57,8 @@ def scene(settings, command, indoor_dF, outdoor_dF, seconds, lose_indoor_s):
 def render(fb, th, page):
     if page[0] == "home":
         screen.home(fb, th)
+    elif page[0] == "confirm":
+        screen.confirm(fb)
     else:
         screen.menu(fb, th, page[1], page[2], page[3], page[4])
 

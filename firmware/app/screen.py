@@ -159,6 +159,23 @@ def home(fb, th):
     fb.text("out " + outdoor, 0, HEIGHT - 8, 1)
 
 
+# The question before emergency heat (app.buttons): a line each, 16 characters at most.
+CONFIRM_LINES = ("heat pump off,", "backup heat only", "", "press mode again", "to turn it on")
+
+
+def confirm(fb):
+    """The question before emergency heat: it runs the backup heat alone,
+    so it takes a second press of mode (anything else, or a few seconds,
+    skips it)."""
+    fb.fill(0)
+    fb.fill_rect(0, 0, WIDTH, 9, 1)
+    fb.text("EM HEAT?", 1, 1, 0)
+    y = 14
+    for line in CONFIRM_LINES:
+        fb.text(line, 0, y, 1)
+        y += 10
+
+
 def _clock(left_ms):
     """Time left as m:ss (h:mm over an hour), rounded up."""
     seconds = (left_ms + 999) // 1000
