@@ -27,11 +27,13 @@ POLL_MS = const(250)  # how soon a change shows
 MENU_REFRESH_MS = const(1000)  # the menu's times left count down
 SLEEP_MS = const(60_000)  # dark after a minute without a press
 RETRY_MS = const(10_000)
+CONFIRM_MS = const(5000)  # how long the question before emergency heat waits for its answer
 _SET_COL_ADDR = const(0x21)
 _SET_PAGE_ADDR = const(0x22)
 
 HOME = const(0)
 MENU = const(1)
+CONFIRM = const(2)  # "EM HEAT? press mode again" (app.buttons)
 
 
 class Display:
@@ -49,6 +51,7 @@ class Display:
         self.first = 0  # the menu's first line shown
         self.lines = 0  # how many the menu has
         self.idle = Age(0)  # since the last press
+        self.asked = Age()  # since the question before emergency heat was put
         self.since_draw = Age()
         self.asleep = False
         self.shown = None  # what is on the glass (see :meth:`state`); None: redraw
@@ -79,6 +82,28 @@ class Display:
         self.first = 0
         self.shown = None
 
+    def can_ask(self):
+        """Whether a question can be put: the screen is lit and answers."""
+        return not self.asleep and not self.broken
+
+    def ask(self):
+        """Put the question before emergency heat, for :data:`CONFIRM_MS`."""
+        self.page = CONFIRM
+        self.asked.restart()
+        self.shown = None
+
+    def asking(self):
+        return self.page == CONFIRM
+
+    def unanswered(self):
+        """The question has waited :data:`CONFIRM_MS` without an answer."""
+        return self.page == CONFIRM and self.asked.read() >= CONFIRM_MS
+
+    def end_question(self):
+        """Back home, answered or not."""
+        self.page = HOME
+        self.shown = None
+
     def scroll(self, step):
         """The menu's next (1) or previous (-1) page of lines, round."""
         pages = max(1, (self.lines + screen.MENU_ROWS - 1) // screen.MENU_ROWS)
@@ -106,6 +131,8 @@ class Display:
     def draw(self):
         if self.page == HOME:
             screen.home(self.driver, self.thermostat)
+        elif self.page == CONFIRM:
+            screen.confirm(self.driver)
         else:
             state, address = self.network()
             self.lines = screen.menu(self.driver, self.thermostat, sorted(self.report.alerts), state, address,

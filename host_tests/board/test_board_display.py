@@ -23,8 +23,8 @@ def app():
     return sys.modules["app.runner"].current
 
 
-def house(board, monkeypatch, screen=True, answers=True):
-    """A Pico in heat mode at 70 °F setpoint, 68 °F indoors."""
+def house(board, monkeypatch, screen=True, answers=True, mode="heat"):
+    """A Pico in heat mode (or ``mode``) at 70 °F setpoint (cool 76 °F), 68 °F indoors."""
     monkeypatch.setitem(sys.modules, "ssd1306", fake_ssd1306)
     if screen:
         board.install(display=DISPLAY)
@@ -36,7 +36,7 @@ def house(board, monkeypatch, screen=True, answers=True):
     board.world.onewire[21] = 0.0
     from app.store import encode
 
-    board.file("state.json").write_bytes(encode(1, {"mode": "heat", "fan": "auto", "heat_setpoint_dF": 700,
+    board.file("state.json").write_bytes(encode(1, {"mode": mode, "fan": "auto", "heat_setpoint_dF": 700,
                                                     "cool_setpoint_dF": 760, "start_ages_ms": []}))
 
 
@@ -99,6 +99,96 @@ def test_with_a_screen_a_short_mode_press_still_steps_the_mode(board, monkeypatc
     press(board, MODE_BUTTON, 10_000)
     assert board.boot(12_000) == "halt"
     assert app().thermostat.retained()["mode"] == "cool"
+
+
+def mode_at(board, at_ms, seen):
+    board.world.at(at_ms, lambda: seen.__setitem__(("mode", at_ms), app().thermostat.retained()["mode"]))
+
+
+def test_with_a_screen_mode_after_auto_asks_before_emergency_heat_and_a_second_press_turns_it_on(
+        board, monkeypatch, capsys):
+    house(board, monkeypatch, mode="auto")
+    seen = {}
+    press(board, MODE_BUTTON, 10_000)
+    look(board, 11_000, seen)
+    mode_at(board, 11_000, seen)
+    press(board, MODE_BUTTON, 13_000)  # within the few seconds the question waits
+    mode_at(board, 13_500, seen)
+    look(board, 14_000, seen)
+    assert board.boot(15_000) == "halt"
+    assert seen[11_000][0] == "EM HEAT?" and "press mode again" in seen[11_000]
+    assert seen[("mode", 11_000)] == "auto"  # asking changes nothing yet
+    assert seen[("mode", 13_500)] == "emergency"
+    assert seen[14_000][0] == "EM HEAT"
+    assert "button mode: emergency confirmed" in capsys.readouterr().out
+
+
+def test_the_question_before_emergency_heat_left_unanswered_skips_it_to_off(board, monkeypatch):
+    house(board, monkeypatch, mode="auto")
+    seen = {}
+    press(board, MODE_BUTTON, 10_000)  # asks when let go, at 10.2 s
+    mode_at(board, 14_500, seen)
+    look(board, 17_000, seen)
+    assert board.boot(18_000) == "halt"
+    assert seen[("mode", 14_500)] == "auto"
+    assert app().thermostat.retained()["mode"] == "off" and seen[17_000][0] == "OFF"
+
+
+def test_another_button_while_asked_about_emergency_heat_skips_it_to_off_and_does_nothing_else(
+        board, monkeypatch):
+    house(board, monkeypatch, mode="auto")
+    press(board, MODE_BUTTON, 10_000)
+    press(board, UP_BUTTON, 12_000)
+    assert board.boot(14_000) == "halt"
+    th = app().thermostat
+    assert th.retained()["mode"] == "off" and th.heat_setpoint_dF == 700
+
+
+def test_holding_mode_while_asked_about_emergency_heat_skips_it_to_off_and_opens_the_menu(board, monkeypatch):
+    house(board, monkeypatch, mode="auto")
+    seen = {}
+    press(board, MODE_BUTTON, 10_000)
+    press(board, MODE_BUTTON, 12_000, hold_ms=1_500)
+    look(board, 14_000, seen)
+    assert board.boot(15_000) == "halt"
+    assert app().thermostat.retained()["mode"] == "off" and seen[14_000][0] == "STATUS"
+
+
+def test_emergency_heat_refused_with_no_backup_heat_is_skipped_without_asking(board, monkeypatch, capsys):
+    house(board, monkeypatch, mode="auto")
+    board.write_config(settings={"backup_heat": "none"})
+    seen = {}
+    press(board, MODE_BUTTON, 10_000)
+    look(board, 11_000, seen)
+    assert board.boot(12_000) == "halt"
+    assert app().thermostat.retained()["mode"] == "off" and seen[11_000][0] == "OFF"
+    assert 'button mode: emergency skipped (mode: "emergency" is refused with backup_heat "none"' in (
+        capsys.readouterr().out)
+
+
+def test_without_a_screen_emergency_heat_is_not_on_the_buttons(board, monkeypatch):
+    house(board, monkeypatch, screen=False, mode="auto")
+    press(board, MODE_BUTTON, 10_000)
+    assert board.boot(12_000) == "halt"
+    assert app().thermostat.retained()["mode"] == "off"
+
+
+def both_arrows(board, at_ms):
+    press(board, UP_BUTTON, at_ms, hold_ms=300)
+    press(board, DOWN_BUTTON, at_ms + 60, hold_ms=200)
+
+
+def test_up_and_down_together_step_the_fan_auto_on_circulate_and_the_home_page_shows_it(board, monkeypatch):
+    house(board, monkeypatch)
+    seen = {}
+    for index, at_ms in enumerate((10_000, 12_000, 14_000)):
+        both_arrows(board, at_ms)
+        look(board, at_ms + 1_000, seen)
+        board.world.at(at_ms + 1_000, lambda i=index: seen.__setitem__(i, app().thermostat.retained()["fan"]))
+    assert board.boot(16_000) == "halt"
+    assert [seen[0], seen[1], seen[2]] == ["on", "circulate", "auto"]
+    assert seen[11_000][0] == "HEAT fan on" and seen[13_000][0] == "HEAT circ" and seen[15_000][0] == "HEAT"
+    assert app().thermostat.heat_setpoint_dF == 700  # neither arrow moved the setpoint
 
 
 def _relay_writes(board, monkeypatch, **house_options):
