@@ -23,8 +23,6 @@ it as it skips any refused mode.
 
 from app.age import Age
 from app.console import log
-from thermo import modes as M
-from thermo.control import Thermostat
 from thermo.schema import SettingError
 
 try:
@@ -63,8 +61,8 @@ def press(app, role):
         index = cycle.index(mode) if mode in cycle else -1
         for step in range(1, len(cycle) + 1):
             candidate = cycle[(index + step) % len(cycle)]
-            if candidate == "emergency":
-                if _refused(th, candidate):
+            if candidate == "emergency":  # only in MODES_ASKED: there is a display to ask on
+                if display is None or _refused(th, candidate):
                     continue
                 display.ask()
                 log("button mode: emergency heat? (press mode again to turn it on)")
@@ -98,8 +96,7 @@ def _refused(th, mode):
     """Whether the thermostat would refuse ``mode`` now (logged), so the
     question is not asked for a mode it cannot have."""
     try:
-        # The core's own rule for a mode (the one its command applies).
-        Thermostat._check_user_state(th.settings, M.MODES.index(mode), th.heat_setpoint_dF, th.cool_setpoint_dF)
+        th.check_command({"mode": mode})  # the core's own rule, the one its command applies
     except SettingError as exc:
         log("button mode: %s skipped (%s)" % (mode, exc))
         return True

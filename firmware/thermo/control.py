@@ -151,6 +151,16 @@ class Thermostat:
     def command(self, changes):
         """Apply a user command (mode, fan, setpoints) whole, or raise
         SettingError naming the field; a command never touches a timer."""
+        self._set_user_state(*self._commanded(changes))
+
+    def check_command(self, changes):
+        """Raise SettingError as :meth:`command` would, changing nothing
+        (a button asks before it offers a mode the thermostat would refuse)."""
+        mode, _fan, heat_dF, cool_dF = self._commanded(changes)
+        self._check_user_state(self.settings, mode, heat_dF, cool_dF)
+
+    def _commanded(self, changes):
+        """The mode, fan and setpoints ``changes`` asks for, each checked on its own."""
         mode, fan = self.mode, self.fan
         heat_dF, cool_dF = self.heat_setpoint_dF, self.cool_setpoint_dF
         for key in changes:
@@ -164,7 +174,7 @@ class Thermostat:
             heat_dF = _setpoint_dF("heat_setpoint_f", changes["heat_setpoint_f"], HEAT_SETPOINT_RANGE)
         if "cool_setpoint_f" in changes:
             cool_dF = _setpoint_dF("cool_setpoint_f", changes["cool_setpoint_f"], COOL_SETPOINT_RANGE)
-        self._set_user_state(mode, fan, heat_dF, cool_dF)
+        return mode, fan, heat_dF, cool_dF
 
     def _set_user_state(self, mode, fan, heat_dF, cool_dF):
         self._check_user_state(self.settings, mode, heat_dF, cool_dF)
