@@ -61,6 +61,7 @@ POLL_MS = const(100)  # between two looks at the socket
 CONNECT_WAIT_MS = const(5000)  # a TCP connect not made by then failed
 IO_TIMEOUT_MS = const(500)  # umqtt.simple's "blocking" read or write (the rest of a packet begun)
 ANSWER_POLL_MS = const(20)  # how often a CONNACK or SUBACK is looked for
+IO_TRIES_MAX = const(64)  # turns of one read or write (a 10 kB message in TCP segments takes a few)
 TLS_HANDSHAKE_MS = const(2000)  # the one wait the link cannot avoid: under the task's deadline
 BACKOFF_FIRST_MS = const(1000)
 BACKOFF_MAX_MS = const(16000)
@@ -165,7 +166,9 @@ class _Conn:
                 self.heard.restart()
             return data
         data = data or b""
+        tries = 0
         while len(data) < n:  # umqtt.simple reads whole fields
+            tries = _another_try(tries)
             if not self._decrypted() and not self._events(select.POLLIN, IO_TIMEOUT_MS) & (
                     select.POLLIN | select.POLLERR | select.POLLHUP):
                 raise OSError(errno.ETIMEDOUT)
@@ -220,7 +223,9 @@ class _Conn:
         self.out = bytearray()
         view = memoryview(data)
         sent = 0
+        tries = 0
         while sent < len(data):
+            tries = _another_try(tries)
             try:
                 count = self._write(view[sent:])
             except OSError as exc:
@@ -234,6 +239,16 @@ class _Conn:
 
     def close(self):
         self.sock.close()
+
+
+def _another_try(tries):
+    """Count the turns of a read or write loop, and end it after
+    IO_TRIES_MAX: a socket that polls ready yet takes or gives nothing (TLS
+    wanting the other direction, a send buffer with room for less than a
+    whole write) must not spin the loop forever without its time passing."""
+    if tries >= IO_TRIES_MAX:
+        raise OSError(errno.ETIMEDOUT)
+    return tries + 1
 
 
 def _would_block(exc):

@@ -14,6 +14,7 @@ import sys
 import pytest
 import soak
 import soak_plan
+from board_harness import board_fixture  # noqa: F401 -- the `board` fixture
 from soak_plan import HOUR_MS, MINUTE_MS, Plan
 
 BOARD = "rpi_pico_w"
@@ -193,3 +194,28 @@ def test_the_links_own_longest_step_figure_is_the_longest_synchronous_stretch(tm
                                           setup=lambda world: _watch_link(world, found))
     assert world.network_stall_ms == 0 and world.tcp_connects > 20
     assert found["link"].longest_step_ms < 50
+
+
+def test_a_socket_that_polls_writable_yet_takes_nothing_ends_the_write_instead_of_spinning(board, monkeypatch):
+    """A silent connection whose send buffer has room for less than the
+    packet: the socket polls writable, yet refuses the whole write (TLS
+    wanting to read does the same). The write must end (a lost connection),
+    not spin forever with the board's time standing still: the 24-hour
+    MicroPython soak with a flapping broker hung there, at the second
+    black-holing."""
+    from board_harness import install_network
+
+    install_network(monkeypatch)
+    from app import mqtt
+    from app.age import Age
+    from fakes import socket as fake_socket
+
+    board.world.wifi_ok = True
+    stream = fake_socket.socket()
+    stream.state = "silent"
+    stream.unacked = fake_socket.SEND_BUFFER - 10
+    conn = mqtt._Conn(stream, Age(0))
+    assert conn.writable()
+    conn.write(b"x" * 100)
+    with pytest.raises(OSError):
+        conn.flush()
