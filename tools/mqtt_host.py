@@ -54,9 +54,6 @@ UMQTT_SDIST_SHA256 = "b6a2520239e3992c63a7de9370ee9b3d9d27819a90359c521f1c0f7cca
 UMQTT_SIMPLE_SHA256 = "8555d2f654deb8eb0d724f79b0811a78cc94029d070f3d96bbd74288653d63a5"
 UMQTT_MEMBER = "micropython-umqtt.simple-1.3.4/umqtt/simple.py"
 
-TICKS_PERIOD = 1 << 30
-TICKS_MASK = TICKS_PERIOD - 1
-_TICKS_HALF = 1 << 29
 
 
 class FetchError(RuntimeError):
@@ -160,18 +157,9 @@ def umqtt_dir():
 
 
 def _ticks_ms():
+    from thermo.ticks import TICKS_MASK  # the boards' wrap, as the core has it
+
     return (time.monotonic_ns() // 1_000_000) & TICKS_MASK
-
-
-def _ticks_add(ticks, delta):
-    return (ticks + delta) & TICKS_MASK
-
-
-def _ticks_diff(later, earlier):
-    diff = (later - earlier) & TICKS_MASK
-    if diff >= _TICKS_HALF:
-        diff -= TICKS_PERIOD
-    return diff
 
 
 async def _sleep_ms(ms):
@@ -183,7 +171,11 @@ def install_shims():
     (only those missing: a test harness's own clock is left alone)."""
     for name, module in (("usocket", socket), ("ustruct", struct), ("ubinascii", binascii)):
         sys.modules.setdefault(name, module)
-    for name, function in (("ticks_ms", _ticks_ms), ("ticks_add", _ticks_add), ("ticks_diff", _ticks_diff)):
+    if str(FIRMWARE) not in sys.path:
+        sys.path.insert(0, str(FIRMWARE))
+    from thermo.ticks import ticks_add, ticks_diff  # the core's wraparound arithmetic, the boards' own
+
+    for name, function in (("ticks_ms", _ticks_ms), ("ticks_add", ticks_add), ("ticks_diff", ticks_diff)):
         if not hasattr(time, name):
             setattr(time, name, function)
     if not hasattr(asyncio, "sleep_ms"):
