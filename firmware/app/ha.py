@@ -22,6 +22,7 @@ integrations do since the climate ``aux_heat`` was removed (2024.10).
 from thermo import VERSION
 from thermo import modes as M
 from thermo import terminals as T
+from thermo.control import COOL_SETPOINT_RANGE, HEAT_SETPOINT_RANGE
 from thermo.values import SettingError, show_tenths
 
 try:
@@ -132,8 +133,8 @@ CLIMATE = {
     "temperature_unit": "F",
     "precision": 0.1,
     "temp_step": 0.5,
-    "min_temp": 40,
-    "max_temp": 99,
+    "min_temp": HEAT_SETPOINT_RANGE[0],  # the core's own ranges: 40 to 99 °F
+    "max_temp": COOL_SETPOINT_RANGE[1],
     "optimistic": False,
 }
 SWITCH = {"command_topic": "~/set/emergency", "payload_on": "ON", "payload_off": "OFF", "icon": "mdi:heat-wave"}
@@ -203,11 +204,6 @@ def discovery(device_id, device_name, board_name, base, humidity=False):
 # -- the state document ---------------------------------------------------
 
 
-def _degrees(value_dF):
-    """Tenths of °F as a JSON number's text (the same on a board as on CPython)."""
-    return show_tenths(value_dF)
-
-
 def state_json(device):
     """The state document (see the module's doc) as JSON text, built by hand
     so that every number is printed from integers, identically on a board."""
@@ -218,9 +214,9 @@ def state_json(device):
     fw_mode = th.mode
     ha_mode = HA_MODE[fw_mode]
     if ha_mode == "heat":
-        target = _degrees(th.heat_setpoint_dF)
+        target = show_tenths(th.heat_setpoint_dF)
     elif ha_mode == "cool":
-        target = _degrees(th.cool_setpoint_dF)
+        target = show_tenths(th.cool_setpoint_dF)
     else:
         target = "null"
     alerts = th.alert_names() + sorted(device.report.alerts)
@@ -229,10 +225,10 @@ def state_json(device):
     parts = [
         '{"mode": "%s", "fw_mode": "%s", "fan": "%s", "action": "%s", "fw_action": "%s"' % (
             ha_mode, MODE_NAMES[fw_mode], FANS[th.fan], HA_ACTION[th.action], th.action_name()),
-        '"temperature": %s' % (_degrees(th.indoor_dF) if th.indoor_ok else "null"),
+        '"temperature": %s' % (show_tenths(th.indoor_dF) if th.indoor_ok else "null"),
         '"target": %s, "target_low": %s, "target_high": %s' % (
-            target, _degrees(th.heat_setpoint_dF), _degrees(th.cool_setpoint_dF)),
-        '"outdoor": %s' % (_degrees(th.outdoor_dF) if th.outdoor_ok else "null"),
+            target, show_tenths(th.heat_setpoint_dF), show_tenths(th.cool_setpoint_dF)),
+        '"outdoor": %s' % (show_tenths(th.outdoor_dF) if th.outdoor_ok else "null"),
         '"humidity": %s' % ("null" if humidity is None else show_tenths(humidity)),
         '"indoor_source": "%s", "outdoor_source": "%s"' % (readings.sources["indoor"], readings.sources["outdoor"]),
         '"emergency": "%s"' % ON_OFF[fw_mode == EMERGENCY],
@@ -245,7 +241,7 @@ def state_json(device):
         '"%s": %d' % (T.NAMES[i], usage.minutes(i)) for i in range(6)))
     wh = usage.strip_wh()
     parts.append('"strip_kwh_today": %d.%02d' % (wh // 1000, wh % 1000 // 10))
-    parts.append('"balance_point": %s}' % ("null" if balance is None else _degrees(balance)))
+    parts.append('"balance_point": %s}' % ("null" if balance is None else show_tenths(balance)))
     return ", ".join(parts)
 
 
