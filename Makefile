@@ -14,7 +14,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 SCENARIO ?= host_tests/scenarios/heat_call.json
 
 .DEFAULT_GOAL := help
-.PHONY: help venv test lint mpy bench replay run clean deploy soak stability mosquitto
+.PHONY: help venv test lint mpy bench replay run clean deploy soak stability mosquitto chromium
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -33,7 +33,11 @@ mosquitto: ## install Debian's mosquitto broker (for the MQTT tests) if it is mi
 	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || \
 		{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y mosquitto; }
 
-test: $(VENV_STAMP) $(NODE_STAMP) mosquitto lint ## everything: lint, type checks, host tests, MicroPython conformance
+chromium: ## install Debian's chromium and chromedriver (for the browser tests) if they are missing
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || \
+		{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
+
+test: $(VENV_STAMP) $(NODE_STAMP) mosquitto chromium lint ## everything: lint, type checks, host tests, MicroPython conformance
 	$(PY) -m pytest host_tests
 
 soak: $(VENV_STAMP) ## the long board soak: 72 h of every board x situation (8 days for a lost sensor), 24 h on MicroPython (~40 min)
