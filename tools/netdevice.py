@@ -22,6 +22,7 @@ crashed.
 import asyncio
 import socket
 
+from app import config
 from app import device as device_options
 from app.age import Age
 from app.console import log
@@ -102,6 +103,7 @@ class HostDevice:
 
     def __init__(self, options, settings=None, indoor_dF=680, outdoor_dF=300):
         self.options = options
+        self.settings = dict(settings or {})  # the installer settings given, as a settings file holds them
         self.board = {"name": "host"}
         self.clock = ControlClock(1)
         self.thermostat = Thermostat(settings, self.clock.read())
@@ -118,6 +120,24 @@ class HostDevice:
     def command(self, changes):
         """A user command applied whole (or SettingError, nothing changed), acted on at once."""
         self.thermostat.command(changes)
+        self.control_tick()
+
+    def save_settings(self, settings=None, options=None):
+        """Change installer settings and/or device options as the board's
+        App does (app.files.Files.change_settings), in RAM: the settings
+        given so far and the options with these changes, checked whole
+        (app.config.check, then the core against the user's mode and
+        setpoints), then applied, and the core ticks at once. Refused
+        (SettingError): nothing changes."""
+        merged_settings = dict(self.settings)
+        merged_settings.update(settings or {})
+        merged_options = dict(self.options)
+        merged_options.update(options or {})
+        new_settings, new_options = config.check({"settings": merged_settings, "device": merged_options})
+        self.thermostat.check_settings(new_settings)
+        self.thermostat.apply_settings(new_settings)
+        self.settings = new_settings
+        self.options = new_options
         self.control_tick()
 
     def control_tick(self):

@@ -1,0 +1,243 @@
+"""The JSON API under ``/api/`` (shapes: README, "The JSON API").
+
+Every answer is a JSON object; a refusal is ``{"error": "<field>: <why>"}``
+with 400 (bad value: nothing changed), 401 (log in), 403 (cross-site),
+404, 405, 413 (body over 4096 bytes) or 429 (too many failed logins, with
+Retry-After). Readings are °F with one decimal, or null when missing.
+"""
+
+import json
+
+from app import device as device_options
+from app import screen
+from app.auth import check_password
+from thermo import modes as M
+from thermo import schema
+from thermo import terminals as T
+from thermo.values import SettingError
+
+SECTIONS = ("settings", "device")
+COOKIE = "session"
+COOKIE_LIFE_S = 7 * 86400
+# The installer settings as the page groups them: every key of the schema
+# but the schedule (its own page), each exactly once (a test checks).
+GROUPS = (
+    ("Equipment", ("reversing_valve", "compressor_stages", "backup_heat", "em_heat_w2", "fan_with_backup")),
+    ("Comfort", ("heat_differential_f", "cool_differential_f", "auto_deadband_f", "cycle_overshoot_f",
+                 "smart_recovery")),
+    ("Compressor protection", ("min_off_s", "min_on_s", "max_starts_per_hour", "changeover_delay_s")),
+    ("Second stage", ("stage2_delta_f", "stage2_delay_s")),
+    ("Backup heat", ("aux_droop_f", "aux_delay_s", "aux_min_on_s", "aux_max_starts_per_hour", "aux_max_outdoor_f",
+                     "compressor_min_outdoor_f", "balance_point_f", "dual_fuel_switch_delay_s")),
+    ("Fan", ("circulate_min_per_hour",)),
+    ("Sensors", ("sensor_timeout_s", "indoor_offset_f", "outdoor_offset_f")),
+    ("Energy prices", ("electricity_price_cents_per_kwh", "gas_price_cents_per_therm")),
+)
+
+
+def json_response(body, status=200, headers=None):
+    head = {"Content-Type": "application/json; charset=UTF-8"}
+    if headers:
+        head.update(headers)
+    return json.dumps(body), status, head
+
+
+def error(status, message, headers=None):
+    return json_response({"error": message}, status, headers)
+
+
+def session_cookie(value, life_s=COOKIE_LIFE_S):
+    return "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict" % (COOKIE, value, life_s)
+
+
+def degrees(value_dF, ok=True):
+    return value_dF / 10 if ok and value_dF is not None else None
+
+
+def reasons(th):
+    """Why each terminal is held, in words, with the time left ("Y1 min off, 2:10 left"):
+    the screen menu's lines without its alerts and network."""
+    found = []
+    for left, right in screen.menu_lines(th)[:-1]:
+        if left[:2] == "! " or left == "no alerts":
+            continue
+        found.append("%s, %s left" % (left, right) if right else left)
+    return found
+
+
+def alerts(th, report):
+    found = [{"name": name, "text": screen.ALERT_WORDS.get(name, name)} for name in th.alert_names()]
+    for name in sorted(report.alerts):
+        found.append({"name": name, "text": report.alerts[name]})
+    return found
+
+
+def network(device):
+    """{"state": ..., "address": ...} when the device can tell (a board with Wi-Fi), else {}."""
+    tell = getattr(device, "network", None)
+    if not callable(tell):
+        return {}
+    state, address = tell()
+    return {"state": state, "address": address}
+
+
+def status(device):
+    th = device.thermostat
+    terminals = {}
+    for i in range(len(T.NAMES)):
+        terminals[T.NAMES[i]] = bool(th.outputs & T.BITS[i])
+    balance = th.model.balance_point_dF()
+    return {
+        "indoor_f": degrees(th.indoor_dF, th.indoor_ok), "outdoor_f": degrees(th.outdoor_dF, th.outdoor_ok),
+        "mode": M.MODES[th.mode], "fan": M.FANS[th.fan],
+        "heat_setpoint_f": degrees(th.heat_setpoint_dF), "cool_setpoint_f": degrees(th.cool_setpoint_dF),
+        "action": th.action_name(), "action_text": screen.ACTION_WORDS[th.action], "terminals": terminals,
+        "alerts": alerts(th, device.report), "reasons": reasons(th), "balance_point_f": degrees(balance),
+        "network": network(device),
+    }
+
+
+def shown_options(options):
+    """Device options without their secrets."""
+    return {key: options[key] for key in options if key not in device_options.SECRET_KEYS}
+
+
+def settings_error(exc):
+    """A settings refusal, its field under "settings." when it is an installer setting."""
+    text = str(exc)
+    root = exc.key.split("[")[0].split(".")[0] if isinstance(exc.key, str) else ""
+    return "settings." + text if root in schema.KEYS else text
+
+
+def body_object(request):
+    """The request's JSON object; SettingError("body", ...) otherwise."""
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeError):
+        raise SettingError("body", "not valid JSON (send a JSON object)") from None
+    if not isinstance(data, dict):
+        raise SettingError("body", "must be a JSON object")
+    return data
+
+
+def routes(web, app):
+    def guarded(where, handler, need=None):
+        """A route around ``handler(request, session)``: the session ``need``s
+        ("read": any; "write": and a cookie only with a JSON body), and
+        every exception answered (SettingError: 400 with its message)."""
+
+        async def route(request):
+            try:
+                session = None
+                if need is not None:
+                    session, how = web.session(request)
+                    if session is None:
+                        return error(401, "auth: log in first (POST /api/login)")
+                    if need == "write" and how == "cookie" and \
+                            (request.content_type or "").split(";")[0] != "application/json":
+                        return error(403, "auth: a session cookie is taken only with Content-Type: application/json")
+                return handler(request, session)
+            except SettingError as exc:
+                return error(400, str(exc))
+            except Exception as exc:  # noqa: BLE001 (no request may crash the server or leave a trace)
+                web.failed(where, exc)
+                return error(500, "server: internal error")
+
+        return route
+
+    async def post_login(request):
+        try:
+            wait_s = web.auth.wait_s()
+            if wait_s:
+                return error(429, "password: too many tries; try again in %d s" % wait_s,
+                             {"Retry-After": str(wait_s)})
+            text = body_object(request).get("password")
+            if not web.auth.has_password():
+                return error(401, "password: none is set yet (set one in the set-up)")
+            session = await web.auth.login(text, web.pause)
+            if session is None:
+                return error(401, "password: wrong")
+            return json_response({"token": session.token}, 200, {"Set-Cookie": [session_cookie(session.token)]})
+        except SettingError as exc:
+            return error(400, str(exc))
+        except Exception as exc:  # noqa: BLE001
+            web.failed("login", exc)
+            return error(500, "server: internal error")
+
+    async def post_password(request):
+        try:
+            session, how = web.session(request)
+            if session is None:
+                return error(401, "auth: log in first (POST /api/login)")
+            if how == "cookie" and (request.content_type or "").split(";")[0] != "application/json":
+                return error(403, "auth: a session cookie is taken only with Content-Type: application/json")
+            data = body_object(request)
+            wait_s = web.auth.wait_s()
+            if wait_s:
+                return error(429, "old: too many tries; try again in %d s" % wait_s, {"Retry-After": str(wait_s)})
+            check_password(data.get("new"))
+            if await web.auth.login(data.get("old"), web.pause) is None:
+                return error(401, "old: wrong")
+            await web.auth.set_password(data["new"], web.pause)
+            session = web.auth.open()
+            return json_response({"token": session.token}, 200, {"Set-Cookie": [session_cookie(session.token)]})
+        except SettingError as exc:
+            return error(400, str(exc))
+        except OSError as exc:
+            return error(503, "flash: not saved (%s); the password is unchanged" % (exc,))
+        except Exception as exc:  # noqa: BLE001
+            web.failed("password", exc)
+            return error(500, "server: internal error")
+
+    def get_status(request, session):
+        if not web.open_status() and web.session(request)[0] is None:
+            return error(401, "auth: log in first (POST /api/login), or set web_open_status")
+        return json_response(status(web.device))
+
+    def post_command(request, session):
+        refusal = web.command(body_object(request))
+        return error(400, refusal) if refusal else json_response(status(web.device))
+
+    def get_settings(request, session):
+        groups = [[title, list(keys)] for title, keys in GROUPS]
+        return json_response({"settings": web.device.thermostat.settings.values,
+                              "device": shown_options(web.device_options()), "groups": groups})
+
+    def post_settings(request, session):
+        data = body_object(request)
+        for key in data:
+            if key not in SECTIONS:
+                raise SettingError("body." + str(key)[:40], "unknown section (known: settings, device)")
+        code, message, _field = web.save(data.get("settings"), data.get("device"))
+        if message is None:
+            return get_settings(request, session)
+        return error(code, message)
+
+    def get_schedule(request, session):
+        return json_response({"schedule": web.device.thermostat.settings.values["schedule"]})
+
+    def put_schedule(request, session):
+        data = body_object(request)
+        for key in data:
+            if key != "schedule":
+                raise SettingError("body." + str(key)[:40], "unknown key (known: schedule)")
+        if "schedule" not in data:
+            raise SettingError("schedule", "missing (give a list of entries, or null)")
+        code, message, _field = web.save({"schedule": data["schedule"]})
+        return get_schedule(request, session) if message is None else error(code, message)
+
+    def post_logout(request, session):
+        found = web.session(request)[0]
+        if found is not None:
+            web.auth.close(found)
+        return json_response({}, 200, {"Set-Cookie": [session_cookie("", 0)]})
+
+    app.route("/api/status", methods=["GET"])(guarded("status", get_status))
+    app.route("/api/command", methods=["POST"])(guarded("command", post_command, "write"))
+    app.route("/api/settings", methods=["GET"])(guarded("settings", get_settings, "read"))
+    app.route("/api/settings", methods=["POST"])(guarded("settings", post_settings, "write"))
+    app.route("/api/schedule", methods=["GET"])(guarded("schedule", get_schedule, "read"))
+    app.route("/api/schedule", methods=["PUT", "POST"])(guarded("schedule", put_schedule, "write"))
+    app.route("/api/logout", methods=["POST"])(guarded("logout", post_logout))
+    app.route("/api/login", methods=["POST"])(post_login)
+    app.route("/api/password", methods=["POST"])(post_password)
