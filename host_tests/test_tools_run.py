@@ -352,3 +352,120 @@ def test_the_broker_login_comes_from_mqtt_user_and_mqtt_password_and_the_passwor
         house.stop()
         observer.close()
         broker.kill()
+
+
+# -- make run's web page and JSON API (issue 12) ---------------------------------------
+
+
+@pytest.mark.parametrize("web, message", [
+    ("0.0.0.0:8080", "run.py: --web: host '0.0.0.0' is not served: only the local host, which nothing else can reach "
+                     "(allowed: [HOST:]PORT, HOST 127.0.0.1 or localhost, PORT 1 to 65535)"),
+    ("192.168.1.5:80", "run.py: --web: host '192.168.1.5' is not served: only the local host, which nothing else can "
+                       "reach (allowed: [HOST:]PORT, HOST 127.0.0.1 or localhost, PORT 1 to 65535)"),
+    ("127.0.0.1:0", "run.py: --web: port 0 is out of range (allowed: [HOST:]PORT, HOST 127.0.0.1 or localhost, "
+                    "PORT 1 to 65535)"),
+    ("localhost:http", "run.py: --web: 'localhost:http' is not [HOST:]PORT (allowed: [HOST:]PORT, HOST 127.0.0.1 or "
+                       "localhost, PORT 1 to 65535)"),
+])
+def test_the_web_is_served_on_the_local_host_only_and_a_bad_address_is_refused_in_one_line(web, message):
+    done = headless("--headless", "10", "--web", web)
+    assert (done.returncode, done.stdout, done.stderr.splitlines()) == (2, "", [message])
+
+
+def test_web_options_that_contradict_each_other_are_refused_in_one_line():
+    done = headless("--headless", "10", "--web", "8080", "--no-web")
+    assert (done.returncode, done.stderr.splitlines()) == (2, ["run.py: --web: --web and --no-web together: choose one"])
+    done = headless("--headless", "10", "--password", "long enough")
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2, ["run.py: --password: a headless run serves the web page only with --web [HOST:]PORT"])
+    done = headless("--headless", "10", "--seconds", "5")
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2, ["run.py: --seconds: give --headless SECONDS (house time) or --seconds N (real time), not both"])
+
+
+def test_a_headless_run_without_web_serves_nothing_and_runs_as_fast_as_before():
+    done = headless("--headless", "60", "--every", "60")
+    assert done.returncode == 0 and "web" not in done.stdout, done.stdout
+
+
+def test_live_save_settings_applies_whole_or_changes_nothing():
+    from thermo.values import SettingError
+
+    live = run.Live("cold")
+    th = live.thermostat
+    before = (dict(th.settings.values), dict(live.options))
+    with pytest.raises(SettingError, match="min_off_s"):
+        live.save_settings({"min_on_s": 200, "min_off_s": 5})
+    with pytest.raises(SettingError, match="device.utc_offset_min"):
+        live.save_settings({"min_on_s": 200}, {"utc_offset_min": 5000})
+    with pytest.raises(SettingError, match="cool_setpoint_f"):  # checked against the user's setpoints too
+        live.command({"mode": "auto", "heat_setpoint_f": 70, "cool_setpoint_f": 74})
+        live.save_settings({"auto_deadband_f": 5.0})
+    live.command({"mode": "heat"})
+    before = (dict(th.settings.values), dict(live.options))
+    with pytest.raises(SettingError):
+        live.save_settings({"min_on_s": 200}, {"utc_offset_min": 5000})
+    assert (dict(th.settings.values), dict(live.options)) == before
+    live.save_settings({"min_on_s": 200}, {"utc_offset_min": -300})
+    assert (th.settings.values["min_on_s"], live.options["utc_offset_min"]) == (200, -300)
+
+
+def _web_parts():
+    """host_tests/web/webserver.py's free_port, wait_until and http_json."""
+    folder = str(ROOT / "host_tests" / "web")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import webserver
+
+    return webserver.free_port, webserver.wait_until, webserver.http_json
+
+
+def _web_env(password=None):
+    import os
+
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env.pop("THERMO_WEB_PASSWORD", None)
+    if password is not None:
+        env["THERMO_WEB_PASSWORD"] = password
+    return env
+
+
+def test_make_run_web_serves_the_api_and_the_simulated_house_responds_to_a_command():
+    free_port, wait_until, http_json = _web_parts()
+    port = free_port()
+    house = RunProcess("--headless", "--seconds", "120", "--speed", "600", "--web", "127.0.0.1:%d" % port,
+                       env=_web_env("sim password 1"))
+    try:
+        wait_until(lambda: "web: http://127.0.0.1:%d/\n" % port in house.output(), "run.py serves", 60,
+                   detail=house.detail)
+        assert "sim password 1" not in house.output()
+        server = type("At", (), {"port": port})
+        status, document = http_json(server, "POST", "/api/login", {"password": "sim password 1"})
+        assert status == 200, document
+        token = document["token"]
+        status, document = http_json(server, "POST", "/api/command", {"mode": "cool", "cool_setpoint_f": 60}, token)
+        assert status == 200 and document["mode"] == "cool", document
+
+        def cooling():
+            status, document = http_json(server, "GET", "/api/status", token=token)
+            return status == 200 and document["terminals"]["Y1"] and document["action"] == "cooling"
+
+        wait_until(cooling, "the simulated house cooling after the command", 60, detail=house.detail)
+        status, document = http_json(server, "POST", "/api/settings", {"settings": {"min_off_s": 1}}, token)
+        assert status == 400 and document["error"].startswith("settings.min_off_s"), document
+    finally:
+        house.stop()
+
+
+def test_without_a_password_make_run_uses_the_printed_simulator_default():
+    free_port, wait_until, http_json = _web_parts()
+    port = free_port()
+    house = RunProcess("--headless", "--seconds", "60", "--speed", "60", "--web", str(port), env=_web_env())
+    try:
+        wait_until(lambda: "web: http://127.0.0.1:%d/\n" % port in house.output(), "run.py serves", 60,
+                   detail=house.detail)
+        assert 'web: password "thermostat" (the simulator\'s default' in house.output()
+        status, document = http_json(type("At", (), {"port": port}), "POST", "/api/login", {"password": "thermostat"})
+        assert status == 200, document
+    finally:
+        house.stop()

@@ -5,6 +5,7 @@
     python tools/run.py --speed 600 --day mild --schedule setback --start 21:00
     python tools/run.py --headless 3600  # no terminal UI: print a few plain-text frames
     python tools/run.py --mqtt localhost # and publish it to a broker, for Home Assistant
+    python tools/run.py --headless --seconds 600 --web 8081  # serve the web page, headless, 10 real minutes
 
 The real control core (firmware/thermo) decides every control period of
 simulated time (thermo.control.CONTROL_PERIOD_MS, the board's), and at once
@@ -20,6 +21,16 @@ Home Assistant discovers it and shows and operates exactly what a board
 would (mode, setpoints, fan, emergency heat). The broker user and password
 come from ``$MQTT_USER`` and ``$MQTT_PASSWORD`` (or --mqtt-user,
 --mqtt-password); the password is never printed.
+
+The web page and JSON API of the firmware (app.web) are served on
+http://127.0.0.1:8080/ while the screen runs (``--web [HOST:]PORT`` for
+another port, ``--no-web`` for none; only 127.0.0.1 or localhost); a
+headless run serves only with ``--web``, and then runs in real time at
+--speed. The password is ``--password``, else ``$THERMO_WEB_PASSWORD``,
+else the simulator's published default "thermostat" (printed with the URL:
+the simulator is reachable from this computer only). The server and the
+simulation share one asyncio loop, so a command from the page is applied
+between two turns of the simulation and acted on at once, like a key.
 """
 
 import argparse
@@ -132,6 +143,10 @@ class Live:
         self.report = Report()
         self.board = {"name": "simulator"}
         self.net = None  # run_mqtt.Net, when published to a broker
+        self.web = None  # WebServer, when the web page is served
+        from app import device
+
+        self.options = device.defaults()  # the device options (app.device); the web's own added by WebServer
         self.equipment = Equipment.from_settings(self.settings)
         air = self.thermostat.heat_setpoint_dF / 10 - start_below_f
         self.house = House.at_steady_state(air, outdoor_f(day, self.t_s), gains_btuh(self.t_s), STEP_S)
@@ -190,6 +205,21 @@ class Live:
         self.thermostat.command(changes)
         self.act_now()
 
+    def save_settings(self, settings=None, options=None):
+        """Installer settings and/or device options changed (the web's
+        settings page, as app.runner.App.save_settings on a board): checked
+        whole, then applied to the thermostat and acted on at once; refused
+        with SettingError, nothing changed. Nothing is saved: the simulator
+        starts afresh each run."""
+        from app import device
+
+        new_options = self.options if options is None else device.validate(options, self.options)
+        if settings is not None:
+            self.thermostat.check_settings(settings)
+            self.thermostat.apply_settings(settings)
+        self.options = new_options
+        self.act_now()
+
     def advance(self, sim_s):
         self.pending_s += sim_s
         while self.pending_s >= STEP_S:
@@ -237,6 +267,7 @@ class Live:
         outdoor_state = "PULLED" if self.outdoor_pulled else ("ok" if t.outdoor_ok else "failed")
         sources = self.readings.sources
         mqtt = [[("  mqtt    " + self.net.status(), 0)]] if self.net is not None else []
+        web = [[("  web     " + self.web.status(), 0)]] if self.web is not None else []
         lo, hi = (min(self.history), max(self.history)) if self.history else (0.0, 0.0)
         span = max(hi - lo, 0.5)
         spark = "".join(SPARK[min(7, int((v - lo) / span * 7 + 0.5))] for v in self.history)
@@ -258,6 +289,7 @@ class Live:
                 self.power_kw, self.energy_kwh, self.strip_kwh), 0)],
             [("  last hour %5.1f..%5.1f °F  %s" % (lo, hi, spark) if self.history else "  last hour --", 0)],
             *mqtt,
+            *web,
             [],
             [("  " + self.message, 0)],
             [("  " + KEYS_HELP, 0)],
@@ -342,9 +374,10 @@ class Headless:
 
 
 def run_headless(live, seconds, every, keys, speed):
-    """As fast as possible; with an MQTT link (``live.net``), in real time at ``speed``."""
+    """As fast as possible; with an MQTT link (``live.net``) or the web
+    (``live.web``), in real time at ``speed``."""
     headless = Headless(live, seconds, every, keys, speed)
-    if live.net is not None:
+    if live.net is not None or live.web is not None:
         return run_paced(headless, speed)
     while headless.running():
         headless.step()
@@ -353,7 +386,7 @@ def run_headless(live, seconds, every, keys, speed):
 
 def run_paced(headless, speed):
     """The headless run at ``speed`` simulated seconds per real second, its
-    MQTT link alongside in real time; the link's summary at the end."""
+    MQTT link and web server alongside in real time; the link's summary at the end."""
     live = headless.live
     clock = {"last": time.monotonic(), "pending": 0.0}
 
@@ -366,12 +399,115 @@ def run_paced(headless, speed):
             headless.step()
         return headless.running()
 
-    status = asyncio.run(live.net.run(turn))
-    print(live.net.summary(), flush=True)
+    status = asyncio.run(run_services(live, turn))
+    if live.net is not None:
+        print(live.net.summary(), flush=True)
     return status
 
 
+class WebServer:
+    """make run's web page and JSON API: the firmware's app.web.Web with
+    ``live`` as its device, on ``host:port`` (local only), and what the
+    screen says about it. The password is never printed unless it is the
+    simulator's published default."""
+
+    def __init__(self, live, host, port, password, default_password):
+        import web_host
+
+        self.live = live
+        self.host = host
+        self.port = port
+        self.password = password
+        self.default_password = default_password
+        self.web = None  # made in the loop (setting the password hash awaits)
+        self.announced = False
+        live.options = web_host.web_options(live.options, port=port)
+
+    @property
+    def url(self):
+        return "http://%s:%d/" % (self.host, self.port)
+
+    def password_note(self):
+        if self.default_password:
+            return 'password "%s" (the simulator\'s default; --password or $%s for another)' % (
+                self.password, "THERMO_WEB_PASSWORD")
+        return "password from --password or $THERMO_WEB_PASSWORD"
+
+    def status(self):
+        state = "" if self.announced else "starting: "
+        return "%s%s   %s" % (state, self.url, self.password_note())
+
+    async def start(self, supervisor):
+        import web_host
+
+        auth = await web_host.make_auth(self.password)
+        self.web = web_host.make_web(self.live, auth, self.live.options)
+        supervisor.spawn("web", web_host.WEB_DEADLINE_MS, self.web.serve, self.host, self.port)
+
+    def check_listening(self):
+        """Say once, on stdout, that the server listens (tests wait for this line)."""
+        import web_host
+
+        if not self.announced and self.web is not None and web_host.listening(self.web):
+            self.announced = True
+            print("web: %s" % self.url, flush=True)
+            print("web: %s" % self.password_note(), flush=True)
+
+
+def start_web(live, text, password=None):
+    """A :class:`WebServer` for ``live`` on ``text`` ([HOST:]PORT); SystemExit
+    naming --web when it is not a local address or the port is taken."""
+    import socket
+
+    import web_host
+
+    try:
+        host, port = web_host.parse_web(text)
+    except web_host.BadWeb as exc:
+        raise refuse("--web", str(exc)) from None
+    with socket.socket() as probe:  # taken: say so now, not as a crash of the server task
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise refuse("--web", "cannot listen on %s:%d (%s); try another port, or --no-web" % (
+                host, port, exc.strerror or exc)) from None
+    password, default = web_host.password_from(password)
+    live.web = WebServer(live, host, port, password, default)
+    return live.web
+
+
+async def run_services(live, turn):
+    """The MQTT link and the web server (each as present, supervised, in real
+    time, as on a board) and ``turn()`` every run_mqtt.TURN_MS, until ``turn``
+    returns False (0 then) or a task crashed (1)."""
+    from app.tasks import Supervisor
+    from netdevice import HostGuard, HostHardware
+
+    guard = live.net.guard if live.net is not None else HostGuard()
+    supervisor = Supervisor(HostHardware(), guard)
+    if live.net is not None:
+        supervisor.spawn("mqtt", run_mqtt.LINK_DEADLINE_MS, live.net.link.run)
+    if live.web is not None:
+        await live.web.start(supervisor)
+    supervisor.spawn("supervisor", run_mqtt.SUPERVISOR_DEADLINE_MS, supervisor.feed)
+    try:
+        while not supervisor.failed and turn():
+            if live.web is not None:
+                live.web.check_listening()
+            await asyncio.sleep(run_mqtt.TURN_MS / 1000)
+    finally:
+        supervisor.cancel_all()
+        if live.net is not None:
+            live.net.failed = supervisor.failed
+    if supervisor.failed:
+        print("run.py: a task crashed: %s" % guard.crash, file=sys.stderr)
+    return 1 if supervisor.failed else 0
+
+
 MAX_SPEED = 7200
+HEADLESS_DEFAULT = 3600.0
+DEFAULT_WEB = "127.0.0.1:8080"
 MAX_HEADLESS_S = 14 * 86400
 COLOURS = {1: 2, 2: 2, 4: 6, 8: 1, 16: 3, 32: 5}  # terminal bit -> curses colour number
 
@@ -389,7 +525,7 @@ def run_curses(live, speed):
             curses.use_default_colors()
             for bit, colour in COLOURS.items():
                 curses.init_pair(bit, colour, -1)
-        if live.net is None:
+        if live.net is None and live.web is None:
             screen.timeout(100)  # getch waits: the loop's pace
             turn = screen_turn(curses, screen, live, speed)
             while turn():
@@ -398,9 +534,11 @@ def run_curses(live, speed):
         # The link's log lines (printed) become the screen's message, not stray text over it.
         screen.timeout(0)
         with contextlib.redirect_stdout(run_mqtt.Lines(lambda line: setattr(live, "message", line))):
-            return asyncio.run(live.net.run(screen_turn(curses, screen, live, speed)))
+            return asyncio.run(run_services(live, screen_turn(curses, screen, live, speed)))
 
     status = curses.wrapper(main)
+    if live.web is not None:
+        print("web: served on %s until now" % live.web.url)
     if live.net is not None:
         print(live.net.summary())
         if live.net.failed:
@@ -484,9 +622,11 @@ def main(argv=None):
     parser.add_argument("--start", default="06:00", metavar="HH:MM", help="simulated time of day to start at")
     parser.add_argument("--speed", type=float, default=60.0,
                         help="simulated seconds per real second (default 60, at most %d)" % MAX_SPEED)
-    parser.add_argument("--headless", type=float, metavar="SECONDS",
-                        help="no UI: simulate SECONDS of house time as fast as possible (with --mqtt: at --speed), "
-                             "print plain frames")
+    parser.add_argument("--headless", type=float, metavar="SECONDS", nargs="?", const=HEADLESS_DEFAULT,
+                        help="no UI: simulate SECONDS of house time (default 3600) as fast as possible (with --mqtt "
+                             "or --web: at --speed), print plain frames")
+    parser.add_argument("--seconds", type=float, metavar="N",
+                        help="headless: run N real seconds at --speed (instead of SECONDS of house time)")
     parser.add_argument("--every", type=float, default=None, metavar="SECONDS",
                         help="headless: a frame every SECONDS of simulated time (default: 4 frames)")
     parser.add_argument("--settings", metavar="FILE", help="firmware settings JSON, or \"defaults\" (default: "
@@ -500,10 +640,27 @@ def main(argv=None):
     parser.add_argument("--mqtt-prefix", default=None, help="first level of the topics (default: thermostat)")
     parser.add_argument("--device-id", default=None,
                         help="the thermostat's id in topics and Home Assistant (default: %s)" % run_mqtt.DEVICE_ID)
+    parser.add_argument("--web", metavar="[HOST:]PORT", default=None,
+                        help="serve the web page and JSON API here (default with the screen: 127.0.0.1:8080; "
+                             "headless: only with --web); only 127.0.0.1 or localhost")
+    parser.add_argument("--no-web", action="store_true", help="do not serve the web page")
+    parser.add_argument("--password", default=None,
+                        help="the web password (default: $THERMO_WEB_PASSWORD, else the simulator's \"thermostat\")")
     args = parser.parse_args(argv)
     start_h = parse_start(args.start)
     if not 0 < args.speed <= MAX_SPEED:
         raise refuse("--speed", "%g is out of range (allowed: more than 0, at most %d)" % (args.speed, MAX_SPEED))
+    if args.seconds is not None:
+        if not 0 < args.seconds <= MAX_HEADLESS_S:
+            raise refuse("--seconds", "%g is out of range (allowed: more than 0, at most %d s)" % (
+                args.seconds, MAX_HEADLESS_S))
+        if args.headless not in (None, HEADLESS_DEFAULT):
+            raise refuse("--seconds", "give --headless SECONDS (house time) or --seconds N (real time), not both")
+        args.headless = min(args.seconds * args.speed, MAX_HEADLESS_S)
+    if args.web is not None and args.no_web:
+        raise refuse("--web", "--web and --no-web together: choose one")
+    if args.password is not None and args.no_web:
+        raise refuse("--password", "--password needs the web page: remove --no-web")
     if args.headless is not None and not 0 <= args.headless <= MAX_HEADLESS_S:
         raise refuse("--headless", "%g is out of range (allowed: 0 to %d s)" % (args.headless, MAX_HEADLESS_S))
     if args.every is not None and not args.every > 0:
@@ -515,13 +672,19 @@ def main(argv=None):
     if args.mqtt is not None:
         try:
             run_mqtt.start(live, args.mqtt, args.mqtt_user, args.mqtt_password, args.mqtt_prefix, args.device_id)
+            live.options = dict(live.net.options)  # the device options the web shows (secrets never)
         except run_mqtt.BadOption as exc:
             raise refuse(exc.option, exc.message) from None
     elif any(value is not None for value in (args.mqtt_user, args.mqtt_password, args.mqtt_prefix, args.device_id)):
         raise refuse("--mqtt", "the MQTT options need a broker: --mqtt HOST[:PORT]")
     if args.headless is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("run.py: no terminal; running headless for one simulated hour (see --headless)", file=sys.stderr)
-        args.headless = 3600.0
+        args.headless = HEADLESS_DEFAULT
+    web = args.web if args.web is not None or args.headless is not None else DEFAULT_WEB
+    if web is not None and not args.no_web:
+        start_web(live, web, args.password)
+    elif args.password is not None:
+        raise refuse("--password", "a headless run serves the web page only with --web [HOST:]PORT")
     try:
         if args.headless is None:
             return run_curses(live, args.speed)
