@@ -189,21 +189,34 @@ class Server:
         self.reader.join(timeout=10)
 
 
-def http(server, method, path, body=None, token=None, headers=None, timeout=10):
-    """One request; ``body`` a dict/list (sent as JSON), str or bytes. (status, headers, body bytes)."""
-    connection = http_client.HTTPConnection(HOST, server.port, timeout=timeout)
-    try:
-        sent = dict(headers or {})
-        if token:
-            sent["Authorization"] = "Bearer " + token
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body)
-            sent.setdefault("Content-Type", "application/json")
-        connection.request(method, path, body=body, headers=sent)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
+RESET_ERRORS = (ConnectionResetError, BrokenPipeError, http_client.RemoteDisconnected)
+RETRY_S = 5.0
+
+
+def http(server, method, path, body=None, token=None, headers=None, timeout=10, retry=True):
+    """One request; ``body`` a dict/list (sent as JSON), str or bytes. (status, headers, body bytes).
+
+    A connection the server closes unanswered (all its CONNECTIONS_MAX slots
+    taken) is tried again, as a browser does, until RETRY_S; ``retry=False``
+    says so at once instead."""
+    sent = dict(headers or {})
+    if token:
+        sent["Authorization"] = "Bearer " + token
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+        sent.setdefault("Content-Type", "application/json")
+    deadline = time.monotonic() + RETRY_S
+    while True:
+        connection = http_client.HTTPConnection(HOST, server.port, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        except RESET_ERRORS:
+            if not retry or time.monotonic() >= deadline:
+                raise
+        finally:
+            connection.close()
 
 
 def http_json(server, method, path, body=None, token=None):
