@@ -30,7 +30,8 @@ def rendered():
 
 def test_every_scene_has_a_reviewed_golden_image_and_every_image_a_scene():
     assert sorted(rendered()) == GOLDEN
-    assert {"home_heat", "home_cool", "home_auto", "home_emergency", "home_off", "home_alert", "menu"} <= set(GOLDEN)
+    assert {"home_heat", "home_cool", "home_auto", "home_emergency", "home_off", "home_alert", "menu",
+            "setup_waiting", "setup_joining", "setup_failed", "setup_joined"} <= set(GOLDEN)
 
 
 @pytest.mark.parametrize("name", GOLDEN)
@@ -113,7 +114,24 @@ def test_a_long_menu_is_paged_and_each_page_says_which_it_is():
     th = thermostat({"mode": "heat"}, None, None, 10)
     fb = Recorder()
     count = screen.menu(fb, th, ("clock", "state_write", "settings_file"), "wifi: up", "10.0.0.2", screen.MENU_ROWS)
-    assert count > screen.MENU_ROWS and "2/2" in fb.texts and "10.0.0.2" in fb.texts
+    assert count > screen.MENU_ROWS and "2/2" in fb.texts and "10.0.0.2/" in fb.texts
+
+
+def test_the_menu_gives_the_web_pages_address_and_any_ipv4_address_fits_its_line():
+    th = thermostat({"mode": "heat"}, 655, 200, 10)
+    lines = screen.menu_lines(th, (), "wifi up", "192.168.100.200")
+    assert lines[-2:] == [("web: http://", ""), ("192.168.100.200/", "")]
+    assert all(len(left) <= screen.CHARS for left, _right in lines[-2:])
+
+
+def test_the_setup_page_draws_every_line_within_the_screen():
+    fb = Recorder()
+    screen.setup(fb, "Thermostat-FFFF", "abcdefghjk", "not joined:", "no such network")
+    assert fb.texts == ["WIFI SETUP", "Thermostat-FFFF", "pw abcdefghjk", "join and open", "192.168.4.1",
+                        "not joined:", "no such network"]
+    fb = Recorder()
+    screen.setup(fb, "Thermostat-FFFF", "", "joining", "a network name of 32 bytes, cut")
+    assert "open network" in fb.texts and "a network name o" in fb.texts
 
 
 def test_every_mode_action_alert_and_reason_has_short_words():

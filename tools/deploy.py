@@ -22,7 +22,10 @@ and one mpremote session after another:
     it cannot be stopped once started);
  2. ``mip install`` the micropython-lib packages the firmware needs and the
     port does not freeze in (see MIP_PACKAGES; with Wi-Fi, umqtt.simple;
-    with a display in the board file, ssd1306), into /lib;
+    with a display in the board file, ssd1306), into /lib; with Wi-Fi also
+    microdot (the web page and the Wi-Fi set-up page), which is not in
+    micropython-lib's index: its files straight from its GitHub tag, into
+    /lib/microdot/ (see MICRODOT_FILES);
  3. copy build/<arch>/ (every module compiled, boot.py and main.py as
     source) to the board, and the board file to /board.json; with CONFIG,
     the config file to /config.import.json (imported at boot);
@@ -65,6 +68,15 @@ MIP_PACKAGES = ("aiorepl",)
 # host tests run the registry's 1.3.4 (PyPI holds no newer copy); the link
 # uses only what both versions share, and hands it its own socket.
 WIFI_MIP_PACKAGES = ("umqtt.simple@1.7.0",)
+# microdot (app.web, app.wifisetup), where there is Wi-Fi: the version
+# requirements-dev.txt pins for the host tests. It is not in micropython-lib's
+# index, so mip takes each file from the GitHub tag (mpremote 1.29 turns
+# "github:owner/repo/path@tag" into raw.githubusercontent.com/owner/repo/tag/path
+# and puts a .py URL's file directly in --target: hence --target
+# /lib/microdot, the package's directory).
+MICRODOT_VERSION = "v2.7.0"
+MICRODOT_FILES = ("__init__.py", "microdot.py", "csrf.py")
+MICRODOT_TARGET = "/lib/microdot"
 # The screen's driver (app.display), on a board whose file has a display.
 DISPLAY_MIP_PACKAGES = ("ssd1306",)
 RESET_WAIT_S = "3"  # USB re-enumeration after a hard reset
@@ -150,6 +162,8 @@ def commands(target, port=None):
     mip = (list(MIP_PACKAGES) + (list(WIFI_MIP_PACKAGES) if target.board["wifi"] else [])
            + (list(DISPLAY_MIP_PACKAGES) if target.board["display"] else []))
     install = ["mpremote", "sleep", RESET_WAIT_S] + connect + ["mip", "install", "--target", "/lib"] + mip
+    if target.board["wifi"]:
+        install += ["+", "mip", "install", "--target", MICRODOT_TARGET] + microdot_urls()
     copy = (["mpremote"] + connect + ["fs", "cp", "-r"] + [build + "/" + p for p in packages()] + [":lib"]
             + ["+", "fs", "cp", build + "/boot.py", build + "/main.py", ":"]
             + ["+", "fs", "cp", target.board_file, ":board.json"])
@@ -161,6 +175,12 @@ def commands(target, port=None):
         copy,
         ["mpremote"] + connect + ["exec", CLEANUP, "+", "reset"],
     ]
+
+
+def microdot_urls():
+    """mip's URLs of the microdot files the board needs, at the pinned tag."""
+    return ["github:miguelgrinberg/microdot/src/microdot/%s@%s" % (name, MICRODOT_VERSION)
+            for name in MICRODOT_FILES]
 
 
 def build(target):

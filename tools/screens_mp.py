@@ -39,6 +39,15 @@ SCENES = (
      ("menu", ("clock",), "", "", 0)),
     ("confirm_emergency", {}, {"mode": "auto", "heat_setpoint_f": 68, "cool_setpoint_f": 76}, 702, 550, 60, None,
      ("confirm",)),
+    # The Wi-Fi set-up (app.wifisetup): waiting for the phone, joining, failed, joined; open without a screen
+    # never shows, so every set-up page has the access point's password.
+    ("setup_waiting", {}, {"mode": "heat"}, 655, 200, 1, None, ("setup", "Thermostat-512A", "k7m2x9pq4t", "waiting", "")),
+    ("setup_joining", {}, {"mode": "heat"}, 655, 200, 1, None,
+     ("setup", "Thermostat-512A", "k7m2x9pq4t", "joining", "home")),
+    ("setup_failed", {}, {"mode": "heat"}, 655, 200, 1, None,
+     ("setup", "Thermostat-512A", "k7m2x9pq4t", "not joined:", "wrong password")),
+    ("setup_joined", {}, {"mode": "heat"}, 655, 200, 1, None,
+     ("setup", "Thermostat-512A", "k7m2x9pq4t", "joined", "192.168.100.200")),
 )
 
 
@@ -59,6 +68,8 @@ def render(fb, th, page):
         screen.home(fb, th)
     elif page[0] == "confirm":
         screen.confirm(fb)
+    elif page[0] == "setup":
+        screen.setup(fb, page[1], page[2], page[3], page[4])
     else:
         screen.menu(fb, th, page[1], page[2], page[3], page[4])
 

@@ -33,6 +33,9 @@ DEVICE: tuple = (
     ("outdoor_topic", None, "topic", 253, "outdoor temperature from this MQTT topic instead of the wired sensor"),
     ("topic_unit", "F", "choice", ("F", "C"), "unit of the numbers on indoor_topic and outdoor_topic"),
     ("strip_watts", 10000, "whole", (0, 50000), "strip heat nameplate watts, for the energy estimate"),
+    # The web page and JSON API (app.web): on whenever Wi-Fi is configured.
+    ("web_port", 80, "whole", (1, 65535), "TCP port of the web page and JSON API"),
+    ("web_open_status", False, "flag", None, "status readable without logging in (page and /api/status)"),
 )
 
 KEYS = tuple(entry[0] for entry in DEVICE)

@@ -40,13 +40,17 @@ class Display:
     """The screen of one thermostat. ``driver``: the SSD1306 (a FrameBuffer
     with ``write_cmd``, ``write_data``, ``buffer``, ``poweron``,
     ``poweroff``); ``report``: the shell's alerts (:class:`app.report.Report`),
-    shown in the menu; ``wlan``: the Wi-Fi station, or None without Wi-Fi."""
+    shown in the menu; ``wlan``: the Wi-Fi station, or None without Wi-Fi.
+    ``setup``: the Wi-Fi set-up (:class:`app.wifisetup.Setup`) while it
+    runs: its page (access point, password, address, join state) is then
+    the home page; the menu is still a hold of mode away."""
 
     def __init__(self, driver, thermostat, report, wlan=None):
         self.driver = driver
         self.thermostat = thermostat
         self.report = report
         self.wlan = wlan
+        self.setup = None
         self.page = HOME
         self.first = 0  # the menu's first line shown
         self.lines = 0  # how many the menu has
@@ -115,7 +119,8 @@ class Display:
     def state(self):
         """Everything the home page shows, to redraw only when it changed."""
         th = self.thermostat
-        return (self.page, th.mode, th.fan, th.heat_setpoint_dF, th.cool_setpoint_dF, th.indoor_ok,
+        setup = self.setup
+        return (self.page, setup.changes if setup is not None else -1, th.mode, th.fan, th.heat_setpoint_dF, th.cool_setpoint_dF, th.indoor_ok,
                 th.indoor_dF if th.indoor_ok else 0, th.outdoor_ok, th.outdoor_dF if th.outdoor_ok else 0,
                 th.action, th.outputs, th.alerts)
 
@@ -129,7 +134,11 @@ class Display:
         return "wifi down", ""
 
     def draw(self):
-        if self.page == HOME:
+        setup = self.setup
+        if self.page == HOME and setup is not None and setup.active:
+            state, detail = setup.screen_lines()
+            screen.setup(self.driver, setup.name, setup.key, state, detail)
+        elif self.page == HOME:
             screen.home(self.driver, self.thermostat)
         elif self.page == CONFIRM:
             screen.confirm(self.driver)

@@ -13,8 +13,16 @@ each with its own check-in deadline:
 - the supervisor (:mod:`app.tasks`): feeds the watchdog only while every
   task has checked in within its deadline; any crash goes its safe way;
 - the status LED (:mod:`app.report`), the buttons (:mod:`app.buttons`),
-  Wi-Fi/NTP when configured (:mod:`app.clock`), and in bench mode the
-  self-test and an asyncio REPL (:mod:`app.bench`).
+  and in bench mode the self-test and an asyncio REPL (:mod:`app.bench`);
+- on a board with Wi-Fi: with a network configured, Wi-Fi/NTP
+  (:mod:`app.clock`), the MQTT link (:mod:`app.mqtt`) and the web page and
+  API (:mod:`app.web`, ``auth`` its password); with none, or with mode held
+  at power-up, the Wi-Fi set-up (:mod:`app.wifisetup`), which starts those
+  once it has joined.
+
+At power-up, mode and down held together (or mode alone on a board
+without Wi-Fi) mean maintenance: relays off, no watchdog, main.py returns
+to the REPL, as the ``maintenance`` file does.
 
 Settings and state on flash are :mod:`app.files`. A command (a button, the
 bench REPL, a settings change) ticks the core at once, as the replay does:
@@ -62,15 +70,18 @@ SUPERVISOR_DEADLINE_MS = const(3000)
 LED_DEADLINE_MS = const(3000)
 BUTTONS_DEADLINE_MS = const(2000)
 CLOCK_DEADLINE_MS = const(3000)  # every network wait goes through its pause
+WEB_DEADLINE_MS = const(3000)  # the server task checks in while it listens
 
 MAINTENANCE_FILE = "maintenance"
 MAINTENANCE_LOG = "maintenance: relays off, watchdog not started; delete %r and reset to run"
+HELD_LOG = "maintenance (mode%s held at power-up): relays off, watchdog not started; reset to run"
+AUTH_FILE = "auth.json"  # the web password's salted hash and its sessions' key (app.auth)
 
 current = None  # the running App, for the REPL: import app.runner; app.runner.current
 
 
 class App:
-    def __init__(self, board, hw, flash=None, guard=None):
+    def __init__(self, board, hw, flash=None, guard=None, setup=False):
         self.board = board
         self.hw = hw
         self.flash = flash or Flash()
@@ -102,6 +113,10 @@ class App:
         self.usage = Usage(options["strip_watts"])
         self.link = None  # the MQTT link (app.mqtt), when mqtt_host is set
         self.display = None  # the screen (app.display), when the board file has one
+        self.setup_requested = setup  # mode held at power-up: Wi-Fi set-up even with a network configured
+        self.setup = None  # the Wi-Fi set-up (app.wifisetup), while it runs
+        self.auth = None  # the web password (app.auth), on a board with Wi-Fi
+        self.web = None  # the web page and API (app.web)
         self.wallclock = WallClock(self)
         self.selftest_running = False  # set by the bench self-test: the relays are its own meanwhile
         self.last_outputs = 0
@@ -200,6 +215,71 @@ class App:
         self.display = Display(self.hw.display, self.thermostat, self.report, wlan)
         self.supervisor.spawn("display", DEADLINE_MS, self.display.run)
 
+    def start_wifi(self):
+        """On a board with Wi-Fi: the set-up when no network is configured
+        or mode was held at power-up, else the network's tasks."""
+        try:
+            from app.auth import Auth
+        except ImportError as exc:
+            self.report.alert("web", "the web page and set-up are not installed (%r): make deploy" % (exc,))
+        else:
+            from app.store import Store
+
+            self.auth = Auth(Store(AUTH_FILE, self.flash))
+        if self.setup_requested:
+            self.start_setup("mode held at power-up")
+        elif not self.options["wifi_ssid"]:
+            self.start_setup("no Wi-Fi configured")
+        else:
+            self.start_network()
+
+    def start_setup(self, why):
+        """The Wi-Fi set-up (app.wifisetup): its access point is WPA2 with a
+        password shown on the screen, or open without a screen to show it."""
+        try:
+            from app.wifisetup import DEADLINE_MS, Setup, ap_key, ap_name
+        except ImportError as exc:  # microdot missing: the thermostat runs on without a network
+            self.report.alert("setup", "Wi-Fi set-up is not installed (%r): make deploy" % (exc,))
+            return
+        if self.auth is None:
+            return  # no password could be stored: the "web" alert says why
+        import os
+
+        import machine
+
+        key = ap_key(os.urandom(16)) if self.display is not None else ""
+        self.setup = Setup(self, ap_name(machine.unique_id()), key, why)
+        if self.display is not None:
+            self.display.setup = self.setup
+        self.supervisor.spawn("setup", DEADLINE_MS, self.setup.run, ends=True)
+
+    def start_network(self):
+        """The network's tasks: the clock (which keeps Wi-Fi joined), MQTT
+        when a broker is set, and the web page and API. Called at boot, or
+        by the set-up once it has joined."""
+        self.supervisor.spawn("clock", CLOCK_DEADLINE_MS, self.wallclock.keep)
+        if self.options["mqtt_host"]:
+            self.start_link()
+        if self.display is not None and self.display.wlan is None:
+            from board import net
+
+            self.display.wlan = net.station()
+        self.start_web()
+
+    def start_web(self):
+        """The web page and JSON API on options["web_port"]. Its ``pause``
+        (for hashing a password in steps) is the scheduler's own: requests
+        run side by side, and a supervised pause is one task's alone."""
+        if self.auth is None:
+            return
+        try:
+            from app.web import Web
+        except ImportError as exc:
+            self.report.alert("web", "the web page is not installed (%r): make deploy" % (exc,))
+            return
+        self.web = Web(self, self.auth, self.options, asyncio.sleep_ms)
+        self.supervisor.spawn("web", WEB_DEADLINE_MS, self.web.serve, "0.0.0.0", self.options["web_port"])
+
     # -- the whole run --------------------------------------------------------
 
     async def run(self):
@@ -222,10 +302,8 @@ class App:
             supervisor.spawn("buttons", BUTTONS_DEADLINE_MS, buttons.poll, self)
         if self.board.get("display"):
             self.start_display()
-        if self.board["wifi"] and self.options["wifi_ssid"]:
-            supervisor.spawn("clock", CLOCK_DEADLINE_MS, self.wallclock.keep)
-            if self.options["mqtt_host"]:
-                self.start_link()
+        if self.board["wifi"]:
+            self.start_wifi()
         if self.bench:
             from app.bench import Bench
 
@@ -279,10 +357,9 @@ def main():
     hw = None
     try:
         hw = hwmod.Hardware(board)  # every relay pin driven OFF again, now by the board file
-        if hw.pressed("mode"):
-            log(MAINTENANCE_LOG % MAINTENANCE_FILE)
+        if maintenance_held(board, hw):
             return
-        current = App(board, hw, flash, guard)
+        current = App(board, hw, flash, guard, setup=board["wifi"] and hw.pressed("mode"))
         asyncio.run(current.run())
     except KeyboardInterrupt:
         _all_off(hw)
@@ -308,10 +385,24 @@ def _stop_for_good(board, guard):
         log("ALERT boot_loop: %d crashes in a row (last: %s); the hardware does not start either (%r): "
             "thermostat stopped, relays off" % (guard.count, guard.last(), exc))
         return
-    if hw.pressed("mode"):
-        log(MAINTENANCE_LOG % MAINTENANCE_FILE)
+    if maintenance_held(board, hw):
         return
     asyncio.run(safe_stop(hw, guard))
+
+
+def maintenance_held(board, hw):
+    """Whether the buttons held at power-up ask for maintenance (logged):
+    mode and down together on any board; on a board without Wi-Fi, mode
+    alone too (it has no set-up for mode to open)."""
+    if not hw.pressed("mode"):
+        return False
+    if hw.pressed("down"):
+        log(HELD_LOG % "+down")
+        return True
+    if not board["wifi"]:
+        log(HELD_LOG % "")
+        return True
+    return False
 
 
 def _all_off(hw):

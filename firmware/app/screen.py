@@ -216,7 +216,8 @@ def _left_ms(th, name, code):
 def menu_lines(th, shell_alerts=(), network="", address=""):
     """The menu's lines: [(left text, right text)]: each alert in words, why
     each terminal is held (with the time left of the timer holding it), the
-    network and the address."""
+    network, and the web page's address (over two lines: "web: http://"
+    then the address and "/", 16 characters for any IPv4 address)."""
     lines = []
     for name in th.alert_names():
         lines.append(("! " + ALERT_WORDS.get(name, name), ""))
@@ -242,8 +243,25 @@ def menu_lines(th, shell_alerts=(), network="", address=""):
         lines.append(("%s %s" % (name, REASON_WORDS.get(code, code)), _clock(left_ms) if left_ms else ""))
     lines.append((network or "no network", ""))
     if address:
-        lines.append((address, ""))
+        lines.append(("web: http://", ""))
+        lines.append((address + "/", ""))
     return lines
+
+
+SETUP_ADDRESS = "192.168.4.1"  # the access point's own (app.wifisetup.ADDRESS)
+
+
+def setup(fb, name, key, state, detail=""):
+    """The Wi-Fi set-up page (app.wifisetup): the access point's name, its
+    password (or that it is open), what to do, the page's address, and how
+    the join goes (``state``, ``detail``: at most 16 characters each)."""
+    fb.fill(0)
+    fb.fill_rect(0, 0, WIDTH, 9, 1)
+    fb.text("WIFI SETUP", 1, 1, 0)
+    y = 10
+    for line in (name, ("pw " + key) if key else "open network", "join and open", SETUP_ADDRESS, state, detail):
+        fb.text(line[:CHARS], 0, y, 1)
+        y += _MENU_PITCH
 
 
 def menu(fb, th, shell_alerts=(), network="", address="", first=0):

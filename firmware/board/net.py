@@ -47,6 +47,76 @@ def station():
     return network.WLAN(network.WLAN.IF_STA)
 
 
+def open_access_point(ssid, key):
+    """Start the board's own access point (Wi-Fi set-up): WPA2 with
+    ``key``, or open when ``key`` is empty. Returns the interface, whose
+    address is the port's default, 192.168.4.1 on the ESP32 and the Pico W.
+    ``ssid``/``key``/``security`` are the names both ports' ``config``
+    accept since MicroPython 1.20 (the ESP32 also knows essid/password)."""
+    network = __import__("network")  # not on the plain Pico, nor in its stubs
+
+    ap = network.WLAN(network.WLAN.IF_AP)
+    ap.active(True)
+    if key:
+        ap.config(ssid=ssid, key=key, security=_security(network, "WPA2"))
+    else:
+        ap.config(ssid=ssid, security=_security(network, "OPEN"))
+    return ap
+
+
+def close_access_point():
+    network = __import__("network")  # not on the plain Pico, nor in its stubs
+
+    network.WLAN(network.WLAN.IF_AP).active(False)
+
+
+def _security(network, kind):
+    """The port's constant for WPA2 or open: ``WLAN.SEC_*`` on newer ports,
+    ``AUTH_*`` on older ones."""
+    wlan = network.WLAN
+    if kind == "WPA2":
+        return getattr(wlan, "SEC_WPA2", getattr(network, "AUTH_WPA2_PSK", 3))
+    return getattr(wlan, "SEC_OPEN", getattr(network, "AUTH_OPEN", 0))
+
+
+def join_failure(wlan):
+    """Why the station's join failed, in words, or None while it is still
+    trying (or has joined). The status numbers differ by port (the ESP32's
+    are 200s, the Pico W's small negatives): compared by name."""
+    network = __import__("network")  # not on the plain Pico, nor in its stubs
+
+    status = wlan.status()
+    for name, words in (("STAT_WRONG_PASSWORD", "wrong password"), ("STAT_NO_AP_FOUND", "no such network"),
+                        ("STAT_CONNECT_FAIL", "join refused")):
+        code = getattr(network, name, None)
+        if code is not None and status == code:
+            return words
+    return None
+
+
+async def join(ssid, password, pause, timeout_ms=WIFI_JOIN_MS):
+    """One attempt to join ``ssid``: None once connected, else why not, in
+    at most 16 characters (a failure the radio reports, or no answer within
+    ``timeout_ms``); a failed join is stopped, so the radio does not go on
+    scanning beside the access point."""
+    wlan = station()
+    wlan.active(True)
+    wlan.disconnect()  # a join under way (other credentials) is dropped
+    wlan.connect(ssid, password)
+    waited = 0
+    while waited < timeout_ms:
+        await pause(WIFI_POLL_MS)
+        waited += WIFI_POLL_MS
+        if wlan.isconnected():
+            return None
+        failure = join_failure(wlan)
+        if failure is not None:
+            wlan.disconnect()
+            return failure
+    wlan.disconnect()
+    return "no answer"
+
+
 async def connect_wifi(ssid, password, pause, timeout_ms=WIFI_JOIN_MS):
     """Start joining; True once connected, False after ``timeout_ms``."""
     wlan = station()

@@ -8,7 +8,8 @@ would take that module name.) Code that is not a test (the soak) uses
 
 The fake modules of ``fakes/`` stand in for ``machine``, ``onewire``,
 ``ds18x20``, ``network`` and ``ntptime`` (injected through ``sys.modules``);
-``time.ticks_ms``/``ticks_diff``/``ticks_add`` are added to CPython's
+``asyncio.start_server`` listens on the world (``fakes/tcpserver.py``: tests
+send requests with its ``connect``); ``time.ticks_ms``/``ticks_diff``/``ticks_add`` are added to CPython's
 ``time`` and ``time.time()`` is the world's UTC, all on one virtual clock of integer milliseconds that starts a
 minute before the 2**30 wrap. The asyncio loop runs on that clock too: when
 it would wait, the clock jumps to the next timer (rounded up to its whole
@@ -181,6 +182,11 @@ def simulated_board(root, monkeypatch, chip="rp2040", scheduler="cpython"):
     monkeypatch.setattr(time, "ticks_diff", _ticks_diff, raising=False)
     monkeypatch.setattr(time, "ticks_add", lambda t, d: (t + d) & world_module.TICKS_MASK, raising=False)
     monkeypatch.setattr(asyncio, "sleep_ms", lambda ms: asyncio.sleep(ms / 1000), raising=False)
+    # TCP servers (Wi-Fi set-up, web) listen on the world, never on this computer (fakes/tcpserver.py).
+    from fakes import tcpserver
+
+    monkeypatch.setattr(asyncio, "start_server", tcpserver.start_server)
+    monkeypatch.setattr(virtual_asyncio, "start_server", tcpserver.start_server, raising=False)
     # The board's UTC (its RTC, as NTP sets it from the world's time), as mp_unix/vtime.py gives
     # it on MicroPython: not this computer's clock, which would make the wall clock (schedules,
     # today's counters) depend on when the test runs.

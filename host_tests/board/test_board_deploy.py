@@ -46,8 +46,12 @@ def test_dry_run_prints_every_mpremote_command(board, arch):
     lines = result.stdout.splitlines()
     assert all(line.startswith("mpremote ") for line in lines)
     assert lines[0] == "mpremote connect /dev/ttyACM0 exec 'open(\"maintenance\", \"w\").close()' + reset"
-    mqtt = " umqtt.simple@1.7.0" if board == "esp32_devkitc" else ""  # the MQTT link, where there is Wi-Fi
-    assert lines[1] == "mpremote sleep 3 connect /dev/ttyACM0 mip install --target /lib aiorepl" + mqtt
+    # The MQTT link, the web page and the Wi-Fi set-up where there is Wi-Fi.
+    wifi = (" umqtt.simple@1.7.0 + mip install --target /lib/microdot"
+            " github:miguelgrinberg/microdot/src/microdot/__init__.py@v2.7.0"
+            " github:miguelgrinberg/microdot/src/microdot/microdot.py@v2.7.0"
+            " github:miguelgrinberg/microdot/src/microdot/csrf.py@v2.7.0") if board == "esp32_devkitc" else ""
+    assert lines[1] == "mpremote sleep 3 connect /dev/ttyACM0 mip install --target /lib aiorepl" + wifi
     assert lines[2] == (
         "mpremote connect /dev/ttyACM0 fs cp -r build/%s/app build/%s/board build/%s/thermo :lib"
         " + fs cp build/%s/boot.py build/%s/main.py : + fs cp boards/%s.json :board.json" % ((arch,) * 5 + (board,)))
@@ -147,4 +151,39 @@ def test_a_board_with_a_screen_gets_the_ssd1306_driver_and_one_without_does_not(
     assert "ssd1306" not in deploy.commands(plain)[1]
     screen = deploy.Target("rpi_pico_w", dict(board, display={"type": "ssd1306", "i2c": board["i2c"]["i2c0"],
                                                                "address": 60}), "boards/rpi_pico_w.json", None)
-    assert deploy.commands(screen)[1][-3:] == ["aiorepl", "umqtt.simple@1.7.0", "ssd1306"]
+    install = deploy.commands(screen)[1]
+    assert install[install.index("aiorepl"):install.index("+")] == ["aiorepl", "umqtt.simple@1.7.0", "ssd1306"]
+
+
+def test_microdot_goes_to_lib_microdot_as_mpremotes_mip_installs_it(monkeypatch):
+    """mpremote 1.29's own mip code, given the deploy's arguments as its
+    command line splits them: each file comes from the pinned tag on GitHub
+    and lands in /lib/microdot/, the package microdot's modules import."""
+    from mpremote import mip
+
+    install = deploy.commands(deploy.check("rpi_pico_w"))[1]
+    second = install[install.index("+") + 1:]
+    assert second[:4] == ["mip", "install", "--target", "/lib/microdot"]
+    fetched = []
+    monkeypatch.setattr(mip, "_download_file", lambda transport, url, dest: fetched.append((url, dest)))
+    for package in second[4:]:
+        package, version = package.split("@")  # as mip.do_mip splits it
+        mip._install_package(None, package, mip._PACKAGE_INDEX, "/lib/microdot", version, True)
+    base = "https://raw.githubusercontent.com/miguelgrinberg/microdot/v2.7.0/src/microdot/"
+    assert fetched == [(base + name, "/lib/microdot/" + name) for name in ("__init__.py", "microdot.py", "csrf.py")]
+
+
+def test_the_boards_microdot_is_the_version_the_tests_run_and_has_every_module_the_firmware_imports():
+    import re
+
+    assert "microdot==%s" % deploy.MICRODOT_VERSION.lstrip("v") in (ROOT / "requirements-dev.txt").read_text()
+    imported = set()
+    for path in (ROOT / "firmware").rglob("*.py"):
+        imported |= set(re.findall(r"^\s*from microdot\.(\w+) import", path.read_text(), re.M))
+        if re.search(r"^\s*(from microdot import|import microdot)", path.read_text(), re.M):
+            imported |= {"__init__", "microdot"}
+    assert imported and {name + ".py" for name in imported} <= set(deploy.MICRODOT_FILES)
+
+
+def test_a_board_without_wifi_gets_no_microdot():
+    assert not any("microdot" in part for part in deploy.commands(deploy.check("rpi_pico"))[1])

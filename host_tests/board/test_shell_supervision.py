@@ -128,7 +128,7 @@ class FakeRepl:
 
 
 def test_every_task_declares_a_deadline_and_never_stays_silent_longer(board, monkeypatch, capsys):
-    """Every optional feature on: Wi-Fi (never connecting), buttons, bench
+    """Every optional feature on: Wi-Fi (never connecting) and the web page, buttons, bench
     mode with its self-test and REPL. Each task's longest silence, measured
     at every check-in and by the supervisor each second, stays below its
     own deadline, and every deadline fits below the RP2040 watchdog."""
@@ -156,7 +156,7 @@ def test_every_task_declares_a_deadline_and_never_stays_silent_longer(board, mon
         if not task.handle.done():
             silences[task.name] = max(silences.get(task.name, 0), task.silent_ms())
     assert set(started) == {"control", "sensor_indoor", "sensor_outdoor", "supervisor", "led", "buttons", "clock",
-                            "selftest", "repl"}
+                            "web", "selftest", "repl"}
     from app import tasks
 
     for name, task in started.items():

@@ -84,13 +84,21 @@ class Task:
         self.version = 0
         self.throw = None
         self.finished = False
-        self.result = None
+        self.value = None  # what the coroutine returned
         self.exception = None
         self.waiters = []  # (task, version) parked in ``await self``
         self.awaited = False
 
     def done(self):
         return self.finished
+
+    @property
+    def data(self):
+        """As MicroPython's Task keeps its outcome: the exception, or a
+        StopIteration holding the value returned (no ``result()`` there)."""
+        if not self.finished:
+            return None
+        return self.exception if self.exception is not None else StopIteration(self.value)
 
     def cancel(self):
         if self.finished or self is _cur:
@@ -105,7 +113,7 @@ class Task:
             yield None
         if self.exception is not None:
             raise self.exception
-        return self.result
+        return self.value
 
     def _step(self):
         global _cur
@@ -127,7 +135,7 @@ class Task:
 
     def _finish(self, result, exc):
         self.finished = True
-        self.result = result
+        self.value = result
         self.exception = exc
         for task, version in self.waiters:
             if task.version == version:
@@ -225,7 +233,7 @@ async def wait_for_ms(awaitable, timeout_ms):
         raise TimeoutError()
     if task.exception is not None:
         raise task.exception
-    return task.result
+    return task.value
 
 
 def wait_for(awaitable, timeout_s):
@@ -317,7 +325,7 @@ def _run(main_task):
             task._step()
     if main_task.exception is not None:
         raise main_task.exception
-    return main_task.result
+    return main_task.value
 
 
 def run(coro):

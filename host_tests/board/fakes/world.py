@@ -75,6 +75,14 @@ class World:
         self.wifi_ok = False  # or a function of now_ms
         self.wlan_active = False  # the radio's state (fakes/network.py)
         self.wlan_ssid = None
+        self.wlan_key = None
+        self.networks = None  # {name: password} in range; None: any joins while wifi_ok (fakes/network.py)
+        self.joins = []  # (t_ms, network name) of every station connect
+        self.ap_active = False  # the board's own access point (Wi-Fi set-up)
+        self.ap_config = {}  # what it was configured with: ssid, key, security
+        self.ap_clients = 0  # phones joined to it
+        self.ap_log = []  # (t_ms, active) of every switch of the access point
+        self.servers = {}  # port -> the connection handler of a TCP server the firmware listens with
         self.ntp_ok = True  # or a function of now_ms: does an NTP server answer (fakes/socket.py)
         self.utc_at_zero_s = 1_783_339_200  # UTC (Unix seconds) at now_ms == 0: Monday 2026-07-06 12:00
         # The MQTT broker at any address (fakes/socket.py): "down" (connections refused),
@@ -133,6 +141,9 @@ class World:
         self.last_feed_ms = None
         self.wlan_active = False
         self.wlan_ssid = None
+        self.ap_active = False
+        self.ap_config = {}
+        self.servers = {}
         self.stopped = False
         self.halt_at_ms = None
 
