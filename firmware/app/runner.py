@@ -218,14 +218,6 @@ class App:
     def start_wifi(self):
         """On a board with Wi-Fi: the set-up when no network is configured
         or mode was held at power-up, else the network's tasks."""
-        try:
-            from app.auth import Auth
-        except ImportError as exc:
-            self.report.alert("web", "the web page and set-up are not installed (%r): make deploy" % (exc,))
-        else:
-            from app.store import Store
-
-            self.auth = Auth(Store(AUTH_FILE, self.flash))
         if self.setup_requested:
             self.start_setup("mode held at power-up")
         elif not self.options["wifi_ssid"]:
@@ -233,16 +225,27 @@ class App:
         else:
             self.start_network()
 
+    def make_auth(self):
+        """The web's password (app.auth), once: only where microdot is
+        installed, since nothing else needs it (the heap of a board
+        without the web does not carry it)."""
+        if self.auth is None:
+            from app.auth import Auth
+            from app.store import Store
+
+            self.auth = Auth(Store(AUTH_FILE, self.flash))
+
     def start_setup(self, why):
         """The Wi-Fi set-up (app.wifisetup): its access point is WPA2 with a
         password shown on the screen, or open without a screen to show it."""
         try:
+            import microdot  # noqa: F401 -- first: a failed import of the set-up would leave its code as garbage
+
             from app.wifisetup import DEADLINE_MS, Setup, ap_key, ap_name
         except ImportError as exc:  # microdot missing: the thermostat runs on without a network
             self.report.alert("setup", "Wi-Fi set-up is not installed (%r): make deploy" % (exc,))
             return
-        if self.auth is None:
-            return  # no password could be stored: the "web" alert says why
+        self.make_auth()
         import os
 
         import machine
@@ -270,13 +273,14 @@ class App:
         """The web page and JSON API on options["web_port"]. Its ``pause``
         (for hashing a password in steps) is the scheduler's own: requests
         run side by side, and a supervised pause is one task's alone."""
-        if self.auth is None:
-            return
         try:
+            import microdot  # noqa: F401 -- first: a failed import of the web would leave its code as garbage
+
             from app.web import Web
-        except ImportError as exc:
+        except ImportError as exc:  # microdot missing: the thermostat runs on without its page
             self.report.alert("web", "the web page is not installed (%r): make deploy" % (exc,))
             return
+        self.make_auth()
         self.web = Web(self, self.auth, self.options, asyncio.sleep_ms)
         self.supervisor.spawn("web", WEB_DEADLINE_MS, self.web.serve, "0.0.0.0", self.options["web_port"])
 
