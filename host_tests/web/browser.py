@@ -111,13 +111,15 @@ class Server:
     """``tools/run.py`` serving the simulated house's web page and API on
     127.0.0.1, its output kept (the last lines) for failure messages."""
 
-    def __init__(self, password, port=None, speed=SPEED, command=None):
+    def __init__(self, password, port=None, speed=SPEED, command=None, env=None):
         self.password = password
         self.port = port or free_port()
         self.url = "http://%s:%d" % (HOST, self.port)
         self.lines = []
+        self.stalls = []  # ms: each ``stats: ticks N stall_ms M`` line's worst control-loop lateness (tools/web_host.py)
+        self.stall_times = []  # time.monotonic() each of those lines arrived
         self.listening = threading.Event()
-        env = dict(os.environ, THERMO_WEB_PASSWORD=password, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, **(env or {}), THERMO_WEB_PASSWORD=password, PYTHONUNBUFFERED="1")
         web = "%s:%d" % (HOST, self.port)
         if command is None:
             command = [sys.executable, str(TOOLS / "run.py"), "--headless", "--seconds", str(RUN_REAL_S),
@@ -135,6 +137,10 @@ class Server:
             del self.lines[:-_LOG_LINES]
             if line.startswith("web: http://"):
                 self.listening.set()
+            words = line.split()
+            if words[:1] == ["stats:"] and "stall_ms" in words[:-1]:
+                self.stalls.append(int(words[words.index("stall_ms") + 1]))
+                self.stall_times.append(time.monotonic())
         self.listening.set()  # ended: wake a waiter, who sees the exit
 
     def wait_listening(self, timeout=SERVER_START_S):
@@ -146,15 +152,6 @@ class Server:
             raise ServerError("tools/run.py --web printed no 'web: http://...' line within %.0f s:\n%s"
                               % (timeout, self.log()))
         return self
-
-    def stall_ms(self):
-        """The worst control-loop lateness the server has printed so far
-        (``stats: ticks N stall_ms M``, tools/web_host.py), or None."""
-        for line in reversed(self.lines):
-            words = line.split()
-            if words[:1] == ["stats:"] and "stall_ms" in words:
-                return int(words[words.index("stall_ms") + 1])
-        return None
 
     def log(self, lines=40):
         return "\n".join(self.lines[-lines:])
@@ -228,7 +225,7 @@ for (const el of controls) {
     problems.push(name(el) + ' is not visible'); continue;
   }
   if (r.left < -0.5 || r.right + window.scrollX > width + 0.5) problems.push(name(el) + ' runs off the page width (' + Math.round(r.left) + '..' + Math.round(r.right) + ' of ' + width + ')');
-  if (r.height < 20 || r.width < 20) problems.push(name(el) + ' is too small to tap (' + Math.round(r.width) + 'x' + Math.round(r.height) + ')');
+  if (el.type !== 'checkbox' && el.type !== 'radio' && (r.height < 20 || r.width < 20)) problems.push(name(el) + ' is too small to tap (' + Math.round(r.width) + 'x' + Math.round(r.height) + ')');
   boxes.push([el, r]);
 }
 for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
@@ -260,3 +257,24 @@ def save_small_png(driver, path, colours=64):
     image = Image.open(BytesIO(driver.get_screenshot_as_png())).convert("RGB")
     image.quantize(colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(path, optimize=True)
     return path
+
+
+def replaced(element):
+    """A WebDriverWait condition: ``element``'s page has been replaced by
+    another (a form's answer arrived). Chromium says so in two ways while a
+    navigation is under way: a stale reference, or a node of a document that
+    is gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def condition(_driver):
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+        return False
+
+    return condition
