@@ -145,7 +145,9 @@ async def poll(task, app):
     before emergency heat is skipped here when its time runs out."""
     hw = app.hw
     display = app.display
-    was = {}
+    # A button already down when the task starts (mode held at power-up
+    # for the Wi-Fi set-up) is not a press: only a later edge is.
+    was = {role: hw.pressed(role) for role in hw.buttons}
     armed = {}  # down, to act when let go: neither woke the screen nor was held or joined yet
     held = Age()  # since mode went down
     while True:

@@ -218,8 +218,6 @@ def test_holding_mode_at_power_up_opens_the_setup_even_with_a_network_configured
     assert "setup (mode held at power-up): access point" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(strict=True, reason="app/buttons.py counts a button already down when its task starts as a "
-                                       "press; the fix (was = every button's level at start) is the lead's")
 def test_holding_mode_at_power_up_for_setup_does_not_also_change_the_mode(board, monkeypatch):
     pico_w(board, monkeypatch, device={"wifi_ssid": "home", "wifi_password": WIFI_SECRET})
     board.world.inputs[MODE_BUTTON] = 0
