@@ -255,8 +255,22 @@ TRAVERSALS = ["/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "//etc/pas
               "/..%2f..%2fboot.py", "/static/../../main.py", "/%2e%2e%5c%2e%2e%5cboot.py", "/./././api/status/../../"]
 
 
-def exchange(port, data, timeout=10.0):
-    """Send ``data``, half-close, read until the server closes: (reply bytes, error or None)."""
+DOOR_RETRY_S = 0.5  # a connection closed unanswered at once (every slot taken) is tried again this long
+
+
+def exchange(port, data, timeout=10.0, retry_s=DOOR_RETRY_S):
+    """Send ``data``, half-close, read until the server closes: (reply bytes,
+    error or None). Closed without a byte of reply (turned away at the door,
+    CONNECTIONS_MAX busy): tried again for ``retry_s``, so the request itself
+    reaches the server's parser."""
+    deadline = time.monotonic() + retry_s
+    while True:
+        reply, error = _exchange_once(port, data, timeout)
+        if reply or error is None or time.monotonic() >= deadline:
+            return reply, error
+
+
+def _exchange_once(port, data, timeout):
     with socket.create_connection((HOST, port), timeout=timeout) as sock:
         try:
             sock.sendall(data)
@@ -351,7 +365,7 @@ def parallel(server, count=100, token=None):
 
     def one(_n):
         try:
-            reply, error = exchange(server.port, request, timeout=15)
+            reply, error = exchange(server.port, request, timeout=15, retry_s=0)
         except OSError as exc:
             return type(exc).__name__
         code = status_of(reply)
