@@ -17,6 +17,9 @@ Prints ``name: value unit`` lines for ``make bench``::
     browser_page_load_ms: 35 ms (...)
     browser_page_bytes: 6123 bytes (...)
 
+With ``--steps``, each step's worst stall is also said (on stderr), one
+step at a time with a quiet second between (slower).
+
 The stall is the worst of the probe's per-second figures (``stats: ticks N
 stall_ms M``) from the second before the visit to the second after it; the
 worst before the visit (server start) is given too. Target: under 50 ms
@@ -68,14 +71,11 @@ def polls_seen(driver):
         "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/status')).length")
 
 
-def visit(driver, url, password, steps):
-    """One scripted visit, each step's start appended to ``steps`` as
-    (time.monotonic(), name); returns (page load ms, page bytes) of the status page."""
+def visit(driver, url, password, step):
+    """One scripted visit, ``step(name)`` called as each step begins;
+    returns (page load ms, page bytes) of the status page."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
-
-    def step(name):
-        steps.append((time.monotonic(), name))
 
     step("login page, wrong password")
     driver.get(url + "/login")
@@ -133,15 +133,39 @@ def visit(driver, url, password, steps):
     return load_ms, page_bytes
 
 
-def during(steps, until):
-    """The visit's steps under way in the second before ``until``."""
-    names = [name for at, name in steps if until - 1.0 <= at <= until]
-    earlier = [name for at, name in steps if at < until - 1.0]
-    return ", ".join((earlier[-1:] if earlier else []) + names) or "before the visit"
+class Steps:
+    """The visit's steps, as they begin. ``separate``: before each step,
+    wait for the server's next two stats lines, so each second it reports
+    belongs to one step, and keep each step's worst stall (slower: about a
+    second more a step)."""
+
+    def __init__(self, server, separate):
+        self.server = server
+        self.separate = separate
+        self.started = []  # (time.monotonic(), name, index of the server's next stats line)
+        self.worst = []  # (name, ms), with ``separate``
+
+    def __call__(self, name):
+        stalls = self.server.stalls
+        if self.separate and self.started:
+            ended = len(stalls)
+            browser.wait_for(lambda: len(stalls) >= ended + 2, "the server's stats after a step", detail=self.server.log)
+            _, previous, first = self.started[-1]
+            self.worst.append((previous, max(stalls[first:ended + 1])))
+        self.started.append((time.monotonic(), name, len(stalls)))
+
+    def during(self, until):
+        """The steps under way in the second before ``until``."""
+        names = [name for at, name, _ in self.started if until - 1.0 <= at <= until]
+        earlier = [name for at, name, _ in self.started if at < until - 1.0]
+        return ", ".join((earlier[-1:] if earlier else []) + names) or "before the visit"
+
+    def took_s(self):
+        return self.started[-1][0] - self.started[0][0]
 
 
-def measure(interpreter, workdir):
-    """(stall ms before the visit, after it, visit s, page load ms, page bytes) on ``interpreter``."""
+def measure(interpreter, workdir, separate=False):
+    """(stall ms before the visit, during it, when, :class:`Steps`, page load ms, page bytes) on ``interpreter``."""
     if interpreter == "micropython":
         import webserver  # host_tests/web: MICROPYPATH with microdot and umqtt.simple, as the web tests use
 
@@ -157,7 +181,7 @@ def measure(interpreter, workdir):
         driver = browser.new_driver(Path(workdir) / ("profile-" + interpreter), js=True, size=browser.PHONE)
         before = max(server.stalls)  # the server's start, and Chromium's
         mark = len(server.stalls)
-        steps = []
+        steps = Steps(server, separate)
         load_ms, page_bytes = visit(driver, server.url, PASSWORD, steps)
         driver.quit()
         driver = None
@@ -165,7 +189,7 @@ def measure(interpreter, workdir):
         browser.wait_for(lambda: len(server.stalls) > seen, "the server's stats after the visit", detail=server.log)
         window = list(zip(server.stalls[mark:], server.stall_times[mark:], strict=False))
         stall, at = max(window)
-        return before, stall, during(steps, at), steps[-1][0] - steps[0][0], load_ms, page_bytes
+        return before, stall, steps.during(at), steps, load_ms, page_bytes
     except Exception as e:  # any failure ends the bench with its cause and the server's output
         sys.exit("bench_browser (%s): %s: %s\nserver:\n%s" % (interpreter, type(e).__name__, e, server.log(20)))
     finally:
@@ -178,9 +202,13 @@ def main():
     missing = browser.chromium_missing()
     if missing:
         sys.exit("bench_browser: " + missing)
+    separate = "--steps" in sys.argv[1:]
     for interpreter in INTERPRETERS:
         with tempfile.TemporaryDirectory() as workdir:
-            before, stall, when, took_s, load_ms, page_bytes = measure(interpreter, workdir)
+            before, stall, when, steps, load_ms, page_bytes = measure(interpreter, workdir, separate)
+        took_s = steps.took_s()
+        for name, ms in steps.worst:
+            print("  %s: %s: worst stall %d ms" % (interpreter, name, ms), file=sys.stderr)
         print("browser_longest_stall_ms_%s: %d ms (tools/web_host.py on %s; %.0f s scripted Chromium visit: login, "
               "live status, mode, setpoint, schedule, settings refused and saved, logout; worst during: %s; "
               "%d ms before the visit)" % (interpreter, stall, NAMES[interpreter], took_s, when, before), flush=True)
