@@ -339,7 +339,9 @@ def test_after_logout_a_form_post_changes_nothing_and_the_api_says_401(driver, s
     driver.get(server.url + "/")
     field = wait(driver, present("setpoint-heat"), "the status page", server=server)
     type_into(field, "80")
+    driver.execute_script("arguments[0].setAttribute('value', arguments[0].value)", field)  # outerHTML keeps it
     stale_form = field.find_element(By.XPATH, "./ancestor::form").get_attribute("outerHTML")
+    assert 'value="80"' in stale_form and 'name="csrf"' in stale_form, stale_form
     before = status(server, token)
     submit(driver.find_element(By.ID, "logout-form"))
     wait(driver, present("login-form"), "the login page after logging out", server=server)
@@ -348,6 +350,7 @@ def test_after_logout_a_form_post_changes_nothing_and_the_api_says_401(driver, s
     forms = driver.find_elements(By.TAG_NAME, "form")
     submit(forms[-1])
     wait(driver, lambda d: d.execute_script("return document.readyState") == "complete", "the answer to the post")
+    assert "internal error" not in driver.page_source, driver.page_source
     after = status(server, token)
     assert after["heat_setpoint_f"] == before["heat_setpoint_f"] != 80.0, "a post after logout changed the setpoint"
     answer = driver.execute_async_script("""
