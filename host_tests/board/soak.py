@@ -46,7 +46,7 @@ from pathlib import Path
 import soak_plan
 from board_harness import install_network, simulated_board
 from fakes import BOARDS, ROOT
-from soak_plan import DEPLOY_AT_MS, HOUR_MS, Plan, presses
+from soak_plan import DEPLOY_AT_MS, HOUR_MS, Plan
 
 sys.path.insert(0, str(ROOT / "tools"))
 import scenario  # noqa: E402
@@ -88,9 +88,10 @@ def run_on_cpython(name, situation, duration_ms, root, monkeypatch, scheduler="m
         monkeypatch.setattr(os, "rename", flash.rename)
         monkeypatch.setattr(os, "remove", flash.remove)
         install_network(monkeypatch)
-        # As on the unix port's soak, whose MICROPYPATH has no microdot: the same firmware on both
-        # (no web page, no Wi-Fi set-up: the "web"/"setup" alert says so), so their records compare.
-        monkeypatch.setitem(sys.modules, "microdot", None)
+        # micropython-lib's ssd1306 driver, as make deploy installs it (a board file with a display).
+        from fakes import ssd1306 as fake_ssd1306
+
+        monkeypatch.setitem(sys.modules, "ssd1306", fake_ssd1306)
         from app.store import encode
 
         plan.prepare(board.world, str(BOARDS), encode)
@@ -211,10 +212,13 @@ def replay_events(plan, sensor_log, fresh_ms=FRESH_MS):
                     current = value_dF
         if current is not None and at_tick(last_good + fresh_ms) <= plan.duration_ms:
             put(at_tick(last_good + fresh_ms), field, None)
+    for t_ms, cool_f in getattr(plan, "web_commands", ()):
+        put(t_ms, "cool_setpoint_f", cool_f)
     heat_f = 70
-    for t_ms, role in presses(plan.duration_ms):
-        heat_f += 1 if role == "up" else -1
-        put(t_ms, "heat_setpoint_f", heat_f)
+    for _t_ms, role, acts_ms in plan.presses():
+        if acts_ms is not None:
+            heat_f += 1 if role == "up" else -1
+            put(acts_ms, "heat_setpoint_f", heat_f)
     for t_ms in reboots:
         put(t_ms, "reboot", True)
     out = []
@@ -272,9 +276,12 @@ def divergences(board_tl, replay_tl, tolerance_ms=CONTROL_PERIOD_MS):
 # -- the verdict ----------------------------------------------------------------
 
 
-def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, files=None, rtc="unknown"):
-    """The figures of one run and the list of its failures (empty: passed)."""
+def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, files=None, rtc="unknown",
+          web=None):
+    """The figures of one run and the list of its failures (empty: passed).
+    ``web``: the phone's record (fakes/webclient.py), in the web situations."""
     failures = []
+    failures += _web(plan, web, plan.console)
     if rtc != "unknown":
         synced = rtc is not None
         expected = bool(plan.board.get("wifi")) and plan.situation not in NO_NTP
@@ -308,6 +315,9 @@ def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, 
     if soak_plan.MQTT_PASSWORD in console:
         failures.append("the MQTT password was printed: " + _first_line(console, soak_plan.MQTT_PASSWORD))
     figures["mqtt_connects"] = console.count("mqtt: connected")
+    if web:
+        figures.update(web_visits=web["visits"], web_logins=web["logins"], web_misbehaviours=sum(
+            web["misbehaved"].values()), web_most_sessions=web["most_sessions"])
     failures += _mqtt(plan, console)
     failures += _sampling(plan, sensor_log)
     if plan.situation == "flash_write_fails":
@@ -322,6 +332,40 @@ def judge(plan, pin_log, sensor_log, flash_log, early_reads, fresh_ms=FRESH_MS, 
         failures.append("the trace switched the relays only %d times" % (len(replay_tl) - 1))
     failures += ["relay timeline differs from the replay: " + text for text in differ[:3]]
     return figures, failures
+
+
+def _web(plan, web, console):
+    """The web situations' own verdict: every visit the phone made while the
+    board's Wi-Fi was up went as expected (see fakes/webclient.py: the web
+    answers after each misbehaviour, no connection left open, the session
+    table within its cap), every misbehaviour was tried, and the web password
+    was never printed. The commands the board took go to the replay."""
+    plan.web_commands = [tuple(command) for command in web["commands"]] if web else []
+    if soak_plan.WEB_PASSWORD in console:
+        return ["the web password was printed: " + _first_line(console, soak_plan.WEB_PASSWORD)]
+    for text in ("ALERT web:", "ALERT setup:", "ALERT display:"):
+        if text in console:  # microdot missing, or the screen gone
+            return ["the log says: " + _first_line(console, text)]
+    for line in console.splitlines():
+        if "] web: " in line and " failed: " in line:  # a handler raised: answered 500
+            return ["the log says: " + line]
+    if not plan.web:
+        return []
+    if not plan.board.get("wifi"):
+        return ["the web served on a board without Wi-Fi"] if "web: serving" in console else []
+    if web is None:
+        return ["no record of the phone's visits"]
+    failures = list(web["failures"])
+    if not web["visits"]:
+        failures.append("the phone never reached the web page")
+    if len(web["commands"]) != web["visits"]:
+        failures.append("%d commands taken in %d visits" % (len(web["commands"]), web["visits"]))
+    from fakes import webclient
+
+    wanted = min(len(webclient.MISBEHAVIOURS), web["visits"] // webclient.MISBEHAVE_EVERY)
+    if len(web["misbehaved"]) < wanted:
+        failures.append("misbehaved only as %s" % sorted(web["misbehaved"]))
+    return failures
 
 
 def _first_line(console, text):
@@ -429,8 +473,9 @@ def _flash_wear(flash_log):
 
 def soak_cpython(name, situation, duration_ms, root, monkeypatch):
     plan, world = run_on_cpython(name, situation, duration_ms, root, monkeypatch)
+    web = world.web_client.record() if world.web_client is not None else None
     return judge(plan, world.pin_log, world.sensor_log, world.flash_log, world.early_reads, plan.fresh_ms, plan.files,
-                 world.rtc)
+                 world.rtc, web)
 
 
 
@@ -454,6 +499,20 @@ def umqtt_dir():
     return mqtt_host.umqtt_dir()
 
 
+def microdot_lib(root):
+    """A directory in ``root`` holding a copy of the venv's microdot package
+    (its sources, as mip installs them in a board's /lib), for the unix port."""
+    import shutil
+
+    import microdot
+
+    target = Path(root) / "lib" / "microdot"
+    target.mkdir(parents=True)
+    for source in Path(microdot.__file__).resolve().parent.glob("*.py"):
+        shutil.copy(source, target / source.name)
+    return target.parent
+
+
 def run_on_micropython(name, situation, duration_ms, root):
     """Run one combination on the MicroPython unix port; (plan, record)."""
     flash_dir = root / "flash"
@@ -463,7 +522,7 @@ def run_on_micropython(name, situation, duration_ms, root):
     result = subprocess.run(
         [micropython_command(), "-X", "heapsize=" + MP_HEAP, str(here / "mp_unix" / "soak_mp.py"),
          str(ROOT / "firmware"), str(here), str(BOARDS), name, situation, str(duration_ms), str(flash_dir), str(out),
-         str(umqtt_dir())],
+         str(umqtt_dir()), str(microdot_lib(root))],
         capture_output=True, text=True, timeout=3600, check=False)
     if result.returncode != 0 or not out.exists():
         raise AssertionError("MicroPython run failed (%d):\n%s\n%s" % (
@@ -478,7 +537,8 @@ def run_on_micropython(name, situation, duration_ms, root):
 def soak_micropython(name, situation, duration_ms, root):
     plan, record = run_on_micropython(name, situation, duration_ms, root)
     figures, failures = judge(plan, record["pin_log"], record["sensor_log"], record["flash_log"],
-                              record["early_reads"], record["fresh_ms"] or FRESH_MS, record["files"], record["rtc"])
+                              record["early_reads"], record["fresh_ms"] or FRESH_MS, record["files"], record["rtc"],
+                              record["web"])
     figures["micropython_wall_s"] = record["wall_ms"] / 1000
     return figures, failures
 

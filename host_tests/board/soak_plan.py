@@ -48,8 +48,21 @@ with a user and a password that must never be printed), the broker being
 - ``mqtt_connected``: up throughout: the link connects once and stays;
 - ``mqtt_broker_flaps``: in every hour up to :20, down (connections reset)
   to :30, up to :40, black-holed (the connection goes silent) to :50, up.
+
+The situations with every optional part on: an SSD1306 screen added to the
+board file (:data:`DISPLAY`), Wi-Fi, NTP, the MQTT link with its broker up,
+a web password, and a phone using the web page's API every few minutes
+(fakes/webclient.py: logins, status reads, commands, a refused setting, a
+session left behind, and now and then slowloris, a 1 MB body, a malformed
+request line or 10 connections at once):
+
+- ``web_busy``: Wi-Fi up throughout;
+- ``web_wifi_drops``: the access point gone from :20 to :30 of every hour,
+  as ``wifi_drops_hourly`` (the phone cannot reach the board meanwhile).
 """
 
+import binascii
+import hashlib
 import json
 import math
 
@@ -60,8 +73,13 @@ MINUTE_MS = 60_000
 DAY_MS = 24 * HOUR_MS
 SITUATIONS = ("no_wifi", "wifi_up", "wifi_never_connects", "wifi_drops_hourly", "ntp_unreachable",
               "indoor_flaps", "indoor_gone_8_days", "flash_write_fails", "crash_in_setup",
-              "mqtt_broker_down", "mqtt_black_hole", "mqtt_connected", "mqtt_broker_flaps")
+              "mqtt_broker_down", "mqtt_black_hole", "mqtt_connected", "mqtt_broker_flaps",
+              "web_busy", "web_wifi_drops")
 MQTT_SITUATIONS = ("mqtt_broker_down", "mqtt_black_hole", "mqtt_connected", "mqtt_broker_flaps")
+WEB_SITUATIONS = ("web_busy", "web_wifi_drops")
+DISPLAY = {"type": "ssd1306", "bus": "i2c0", "address": 60}
+WEB_PASSWORD = "never-printed-web-5c1d"
+AUTH_ROUNDS = 4000  # app.auth.ROUNDS
 WIFI = {"wifi_ssid": "home", "wifi_password": "secret"}
 MQTT_PASSWORD = "never-printed-7f3a"
 MQTT = {"mqtt_host": "broker.lan", "mqtt_user": "thermostat", "mqtt_password": MQTT_PASSWORD}
@@ -100,8 +118,12 @@ def celsius(fahrenheit):
     return (fahrenheit - 32.0) * 5.0 / 9.0
 
 
+WAKE_BEFORE_MS = 2000  # with a screen: the press that wakes it, before each press that acts
+
+
 def presses(duration_ms):
-    """(t_ms, button role) of every press in a run."""
+    """(t_ms, button role) of every press in a run that acts (see
+    :meth:`Plan.presses`)."""
     out = []
     block = 0
     while block < duration_ms:
@@ -112,6 +134,17 @@ def presses(duration_ms):
     return out
 
 
+def password_record(password):
+    """app.auth's stored record of ``password`` (its salted, iterated SHA-256),
+    written here as the Wi-Fi set-up's page would store it."""
+    salt = b"soak-salt-16byte"
+    data = password.encode()
+    h = hashlib.sha256(salt + data).digest()
+    for _ in range(AUTH_ROUNDS):
+        h = hashlib.sha256(h + salt + data).digest()
+    return {"salt": binascii.hexlify(salt).decode(), "hash": binascii.hexlify(h).decode(), "rounds": AUTH_ROUNDS}
+
+
 class Plan:
     def __init__(self, board_name, board_data, situation, duration_ms, broker=None):
         """``broker``: the MQTT link configured, its broker this (a mode of
@@ -120,13 +153,16 @@ class Plan:
         if situation not in SITUATIONS:
             raise ValueError("situation: %r is not one of %s" % (situation, ", ".join(SITUATIONS)))
         self.name = board_name
-        self.board = board_data
+        self.web = situation in WEB_SITUATIONS
+        self.board = dict(board_data, display=DISPLAY) if self.web else board_data
         self.situation = situation
         self.duration_ms = duration_ms
         self.device = {} if situation == "no_wifi" else dict(WIFI)
         if broker is None and situation in MQTT_SITUATIONS:
             broker = self.broker_flaps if situation == "mqtt_broker_flaps" else {
                 "mqtt_broker_down": "down", "mqtt_black_hole": "black_hole", "mqtt_connected": "up"}[situation]
+        if broker is None and self.web:
+            broker = "up"
         self.broker = broker
         if broker is not None:
             self.device.update(MQTT)
@@ -135,6 +171,20 @@ class Plan:
         self.console = ""
 
     # -- the world -----------------------------------------------------------
+
+    def presses(self):
+        """(t_ms of the press, role, t_ms it acts at or None) of every press.
+        With a screen, a press on the dark screen only wakes it, and up or
+        down acts when it is let go (app.buttons): each press of
+        :func:`presses` is then preceded by one that wakes the screen."""
+        out = []
+        for t_ms, role in presses(self.duration_ms):
+            if self.board.get("display"):
+                out.append((t_ms - WAKE_BEFORE_MS, role, None))
+                out.append((t_ms, role, t_ms + PRESS_MS))
+            else:
+                out.append((t_ms, role, t_ms))
+        return out
 
     def indoor_present(self, t_ms):
         if self.situation == "indoor_flaps":
@@ -148,7 +198,7 @@ class Plan:
     def wifi(self, t_ms):
         if self.situation == "wifi_never_connects":
             return False
-        if self.situation == "wifi_drops_hourly":
+        if self.situation in ("wifi_drops_hourly", "web_wifi_drops"):
             return not 20 * MINUTE_MS <= t_ms % HOUR_MS < 30 * MINUTE_MS
         return True
 
@@ -179,8 +229,13 @@ class Plan:
         ``encode``: app.store.encode, to save the user state as the board does."""
         with open(boards_dir + "/" + self.name + ".json") as f:
             text = f.read()
+        if self.web:
+            text = json.dumps(self.board)
         with open("board.json", "w") as f:
             f.write(text)
+        if self.web:
+            with open("auth.json", "wb") as f:
+                f.write(encode(1, password_record(WEB_PASSWORD)))
         with open("config.import.json", "w") as f:
             f.write(json.dumps(self.config))
         with open("state.json", "wb") as f:
@@ -203,7 +258,14 @@ class Plan:
         world.sensor_log = Log()
         world.flash_log = Log()
         world.flash_fault = self.flash_fault(world)
-        for t_ms, role in presses(self.duration_ms):
+        world.web_client = None
+        if self.web:
+            from fakes import webclient
+
+            world.i2c[(data["i2c"][DISPLAY["bus"]]["id"], DISPLAY["address"])] = "ssd1306"
+            if data.get("wifi"):
+                world.web_client = webclient.Client(world, WEB_PASSWORD, self.duration_ms)
+        for t_ms, role, _acts_ms in self.presses():
             pin = data["buttons"][role]
             world.at(t_ms, self._press(world, pin, 0))
             world.at(t_ms + PRESS_MS, self._press(world, pin, 1))

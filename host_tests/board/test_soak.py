@@ -3,11 +3,16 @@
 Every board file x every situation of :mod:`soak_plan` (Wi-Fi up, never
 connecting, dropping hourly, NTP unreachable, a flapping or long-gone indoor
 sensor, a failing flash, a crash during set-up, the MQTT link configured with
-its broker down, black-holed, up, or all three in turns): no watchdog reset,
-no boot-guard trip, no task silent, and the relays switch as the replay
-engine switches them for the same sensor trace, within one control period
-(:mod:`soak`). Every run starts a minute before the ``ticks_ms`` wrap.
-``make test`` runs two hours of each (one hour of each MQTT situation);
+its broker down, black-holed, up, or all three in turns, and every optional
+part on at once: a screen, Wi-Fi (steady or dropping hourly), MQTT and the
+web page with a phone using it and now and then attacking it): no watchdog
+reset, no boot-guard trip, no task silent, and the relays switch as the replay
+engine switches them for the same sensor trace (and the same button presses
+and web commands), within one control period (:mod:`soak`); with the web, it
+answers every visit as the API says, and again after each attack, leaves no
+connection open and keeps at most its cap of sessions. Every run starts a
+minute before the ``ticks_ms`` wrap.
+``make test`` runs two hours of each (one hour of each MQTT and web situation);
 ``pytest -m slow`` runs 72 hours of each (the sensor gone for 8 days: 8
 days and 6 hours). The selected combinations run two at a
 time in worker processes (:func:`soak.soak_many`); each is still its own test.
@@ -40,9 +45,12 @@ COMBINATIONS = _combinations()
 IDS = ["%s-%s" % combination for combination in COMBINATIONS]
 SHORT_MS = 2 * HOUR_MS
 SHORT_MQTT_MS = HOUR_MS  # make test's share: the broker flaps three times an hour (soak_plan)
+SHORT_WEB_MS = HOUR_MS  # 12 visits of the phone, each of its 4 attacks once (fakes/webclient.py)
 
 
 def short_soak_ms(situation):
+    if situation in soak_plan.WEB_SITUATIONS:
+        return SHORT_WEB_MS
     return SHORT_MQTT_MS if situation in soak_plan.MQTT_SITUATIONS else SHORT_MS
 
 
@@ -81,11 +89,14 @@ def summary(results):
     figures = [entry[0] for entry in results.values()]
     total = {key: sum(f.get(key, 0) for f in figures)
              for key in ("hours", "watchdog_resets", "guard_trips", "resets", "relay_changes", "divergences")}
+    web = {key: sum(f.get(key, 0) for f in figures) for key in ("web_visits", "web_logins", "web_misbehaviours")}
     return ("soak: %d combinations, %.0f virtual hours, %d watchdog resets, %d boot-guard trips, %d resets, "
-            "%d relay changes, %d divergences from the replay (largest lag %d ms), %d failed" % (
+            "%d relay changes, %d divergences from the replay (largest lag %d ms), %d web visits (%d logins, "
+            "%d attacks, at most %d sessions), %d failed" % (
                 len(figures), total["hours"], total["watchdog_resets"], total["guard_trips"], total["resets"],
                 total["relay_changes"], total["divergences"], max(f.get("largest_lag_ms", 0) for f in figures),
-                sum(1 for entry in results.values() if entry[1])))
+                web["web_visits"], web["web_logins"], web["web_misbehaviours"],
+                max(f.get("web_most_sessions", 0) for f in figures), sum(1 for entry in results.values() if entry[1])))
 
 
 def test_a_750_ms_conversion_wait_never_wakes_early_in_ten_hours(board):

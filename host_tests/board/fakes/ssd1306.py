@@ -37,6 +37,8 @@ class SSD1306_I2C:
     def write_cmd(self, cmd):
         self.i2c.writeto(self.addr, bytes((0x80, cmd)))
         self.commands.append(cmd)
+        if len(self.commands) > 256:  # a soak draws for days: only the last few are ever read
+            del self.commands[:-8]
 
     def write_data(self, buf):
         assert len(buf) == self.width, "one page of %d bytes at a time, not %d" % (self.width, len(buf))

@@ -44,14 +44,19 @@ async def start_server(handler, host, port, backlog=5, **kwargs):
 
 
 class Reader:
-    """A request's bytes; ``stall_after``: give that many, then never more (slowloris)."""
+    """A request's bytes; ``stall_after``: give that many, then never more
+    (slowloris); ``dribble_ms``: each byte arrives that long after the one
+    before (slowloris too, on the virtual clock)."""
 
-    def __init__(self, data, stall_after=None):
+    def __init__(self, data, stall_after=None, dribble_ms=0):
         self.data = data
         self.pos = 0
         self.stall_after = stall_after
+        self.dribble_ms = dribble_ms
 
     async def _stall(self, wanted_end):
+        if self.dribble_ms and wanted_end > self.pos:
+            await sys.modules["asyncio"].sleep_ms(self.dribble_ms * (wanted_end - self.pos))
         if self.stall_after is not None and wanted_end > self.stall_after:
             await sys.modules["asyncio"].Event().wait()
 
@@ -100,11 +105,11 @@ class Writer:
         self.close()
 
 
-def connect(port, data, stall_after=None):
+def connect(port, data, stall_after=None, dribble_ms=0):
     """A connection to ``port`` sending ``data``: the Writer the answer goes to."""
     handler, _server = _world.WORLD.servers[port]
     writer = Writer()
-    sys.modules["asyncio"].create_task(handler(Reader(data, stall_after), writer))
+    sys.modules["asyncio"].create_task(handler(Reader(data, stall_after, dribble_ms), writer))
     return writer
 
 

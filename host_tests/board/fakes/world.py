@@ -96,6 +96,7 @@ class World:
         self.flash_fault = None  # function(op, name, size) -> exception to raise, or None (fakes/flash.py)
         self.flash_log = None  # a list to log every flash write and rename in: (t_ms, op, name)
         self.events = []  # (t_ms, function): the test's hand on the running board
+        self.web_client = None  # fakes.webclient.Client: a phone using the web API (the soak)
 
     def at(self, t_ms, function):
         self.events.append((int(t_ms), function))

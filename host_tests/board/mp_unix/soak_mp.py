@@ -3,10 +3,14 @@
 # on MicroPython's own asyncio, against the same fakes as on CPython
 # (host_tests/board/fakes), one combination of soak_plan.py per run:
 #
-#   micropython -X heapsize=32M soak_mp.py FIRMWARE HOST_BOARD BOARDS NAME SITUATION DURATION_MS WORKDIR OUT UMQTT
+#   micropython -X heapsize=32M soak_mp.py FIRMWARE HOST_BOARD BOARDS NAME SITUATION DURATION_MS WORKDIR OUT UMQTT LIB
 #
 # UMQTT: the directory holding umqtt/simple.py (tools/mqtt_host.py's
-# umqtt_dir()), put on sys.path as `make deploy` puts umqtt.simple on a board.
+# umqtt_dir()), put on sys.path as `make deploy` puts umqtt.simple on a board;
+# LIB: a directory holding a copy of the venv's microdot/ package, as `make
+# deploy` puts it in /lib (soak.py's microdot_lib()). micropython-lib's ssd1306
+# is fakes/ssd1306.py, and asyncio.start_server fakes/tcpserver.py's (the web
+# and the Wi-Fi set-up listen on the world, never on this computer).
 #
 # The console goes to stdout; the run's record (boots, relay and sensor logs,
 # flash writes) to OUT as JSON, for host_tests/board/soak.py to judge.
@@ -25,9 +29,10 @@
 # - builtins.open and sys.modules["os"] go through fakes/flash.py (faults).
 import sys
 
-FIRMWARE, HERE, BOARDS, NAME, SITUATION, DURATION_MS, WORKDIR, OUT, UMQTT = sys.argv[1:10]
+FIRMWARE, HERE, BOARDS, NAME, SITUATION, DURATION_MS, WORKDIR, OUT, UMQTT, LIB = sys.argv[1:11]
 sys.path[:0] = [FIRMWARE, HERE, HERE + "/mp_unix"]
 sys.path.append(UMQTT)
+sys.path.append(LIB)
 
 import asyncio  # noqa: E402 -- before time is replaced (see above)
 import asyncio.core as core  # noqa: E402
@@ -45,8 +50,11 @@ from fakes import world as world_module  # noqa: E402
 world = world_module.World()
 world_module.WORLD = world
 # In this order; asyncio holds the real select already (its I/O queue), the firmware gets the fake.
-for module_name in ("machine", "onewire", "ds18x20", "network", "ntptime", "socket", "select"):
+for module_name in ("machine", "onewire", "ds18x20", "network", "ntptime", "socket", "select", "ssd1306"):
     sys.modules[module_name] = __import__("fakes." + module_name, None, None, [module_name])
+from fakes import tcpserver  # noqa: E402
+
+asyncio.start_server = tcpserver.start_server
 sys.modules["time"] = vtime
 ASYNCIO_BASE_MS = 1 << 40
 core.ticks = lambda: ASYNCIO_BASE_MS + world.now_ms
@@ -143,6 +151,7 @@ record = {
     "wall_ms": wall_ms,
     "virtual_ms": world.now_ms,
     "broker": broker_figures(world.broker_seen),
+    "web": world.web_client.record() if world.web_client is not None else None,
 }
 with open(OUT, "w") as f:  # the sensor log entry by entry: it is the large one
     f.write(json.dumps(record)[:-1] + ', "sensor_log": [')
