@@ -15,14 +15,17 @@ The HTML is :mod:`app.page`'s; the API's shapes are in the README.
 :meth:`Web.serve` is a supervised task. Each connection is its own asyncio
 task that waits only through ``pause``: it lets at most
 :data:`CONNECTIONS_MAX` be served at once (the others are closed at once)
-and cancels a request not done within :data:`REQUEST_MS` (slowloris). A
-request line or header longer than :data:`READLINE_MAX`, or a body over
-:data:`BODY_MAX`, is refused by microdot itself (400, 413). Every handler
-catches everything: no request can crash the server or echo a trace.
+and cancels a request not done within :data:`REQUEST_MS` (slowloris); a
+connection's slot is free the moment its answer is sent. A request line or
+header longer than :data:`READLINE_MAX`, or a body over :data:`BODY_MAX`,
+is refused by microdot itself (400, 413); what microdot cannot read is
+logged in one line by kind, not as its trace. Every handler catches
+everything: no request can crash the server or echo a trace.
 """
 
 import asyncio
 
+import microdot.microdot as microdot_core
 from microdot import Microdot, Request
 from microdot.csrf import CSRF
 
@@ -74,9 +77,10 @@ class _Writer:
         return self.writer.get_extra_info(name)
 
 
-def _finished(task):
+def finished(task):
     """A done asyncio task's result, its exception raised (CPython keeps it
-    behind ``result()``; MicroPython in ``data``, a StopIteration when it returned)."""
+    behind ``result()``; MicroPython in ``data``, a StopIteration when it
+    returned). Also app.wifisetup's."""
     if hasattr(task, "result"):
         return task.result()
     data = task.data
@@ -98,6 +102,8 @@ class Web:
         self.refused = 0  # connections closed at once: CONNECTIONS_MAX were open
         self.timeouts = 0  # requests cancelled at REQUEST_MS
         self.errors = 0  # handlers that raised (answered 500)
+        self.unparsed = 0  # requests microdot could not read (answered 400) or failed inside it
+        microdot_core.print_exception = self._microdot_failed
         Request.max_content_length = BODY_MAX
         Request.max_body_length = BODY_MAX
         Request.max_readline = READLINE_MAX
@@ -153,6 +159,13 @@ class Web:
             return 503, "flash: not saved (%s); nothing changed" % (exc,), None
         return 200, None, None
 
+    def _microdot_failed(self, exc):
+        """microdot's own ``print_exception`` (it prints a whole trace for a
+        malformed request line or header, then answers 400): one line, by
+        kind only, as :meth:`failed` (the request's bytes stay out of the log)."""
+        self.unparsed += 1
+        log("web: request refused by microdot: %s" % type(exc).__name__)
+
     def _error_handler(self, status):
         message = ERRORS[status]
 
@@ -174,7 +187,7 @@ class Web:
         starting = asyncio.create_task(asyncio.start_server(self._connection, host, port))
         while not starting.done():
             await task.pause(POLL_MS)
-        self.server = _finished(starting)
+        self.server = finished(starting)
         log("web: serving on %s port %d" % (host, port))
         try:
             while True:
@@ -191,16 +204,31 @@ class Web:
             asyncio.create_task(writer.aclose())
             return
         self.open += 1
+        run = asyncio.create_task(self._answer(reader, writer))
+        # The slot is run's to free (its finally). run.cancel() only ever
+        # comes after this task has waited at least once, so run has started
+        # by then (a task cancelled before its first step skips its finally).
+        waited_ms = 0
         try:
-            run = asyncio.create_task(self.app.handle_request(reader, writer))
-            waited_ms = 0
             while not run.done():
                 if waited_ms >= REQUEST_MS:
                     self.timeouts += 1
                     run.cancel()
                     asyncio.create_task(writer.aclose())
-                    break
+                    return
                 await self.pause(POLL_MS)
                 waited_ms += POLL_MS
+        except BaseException:  # this watcher cancelled (the server stops): its request too
+            run.cancel()
+            raise
+
+    async def _answer(self, reader, writer):
+        """One request, its slot freed the moment it ends (answered, failed
+        or cancelled), not at the watcher's next poll: a client's next
+        request, right after this answer, finds the slot free."""
+        try:
+            await self.app.handle_request(reader, writer)
+        except Exception as exc:  # noqa: BLE001 (a socket error mid-answer: this connection only)
+            log("web: connection ended: %s" % type(exc).__name__)
         finally:
             self.open -= 1

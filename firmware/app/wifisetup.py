@@ -37,6 +37,7 @@ from microdot.csrf import CSRF
 from app import device
 from app.auth import check_password
 from app.console import log
+from app.web import finished
 from thermo.schema import SettingError, show
 
 try:
@@ -94,19 +95,6 @@ def check_form(form, options):
     if (form.get("confirm") or "") != password:
         raise SettingError("confirm", "does not match the password")
     return changes, password
-
-
-def _finished(task):
-    """A done asyncio task's result, or its exception raised (CPython keeps
-    it behind ``result()``; MicroPython in ``data``)."""
-    if hasattr(task, "result"):
-        return task.result()
-    data = task.data
-    if isinstance(data, StopIteration):
-        return data.value
-    if data is not None:
-        raise data
-    return None
 
 
 def escape(text):
@@ -280,7 +268,7 @@ class Setup:
         while not starting.done():
             await task.pause(POLL_MS)
         try:
-            self.server = _finished(starting)
+            self.server = finished(starting)
         except OSError as exc:
             self.app.report.alert("setup", "the set-up page could not start (%r); trying again" % (exc,))
             await task.pause(RETRY_MS)
