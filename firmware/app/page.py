@@ -33,7 +33,8 @@ STYLE = ("body{font:16px sans-serif;margin:0 auto;max-width:40em;padding:0 .6em}
          ".big{font-size:2.4em;margin:.2em 0}.light{display:inline-block;padding:.2em .5em;margin:.1em;"
          "border-radius:1em;border:1px solid #888}.on{background:#f80;color:#000}.off{color:#888}"
          ".error{color:#b00;display:block}#message{font-weight:bold}"
-         "table{border-collapse:collapse}td{padding:.1em}td input{width:4.5em}small{color:#555}")
+         "small{color:#555}fieldset{margin:.5em 0}.row{display:flex;flex-wrap:wrap;align-items:center;gap:.2em 1em}"
+         ".row label{margin:0}.row input[size]{width:4.5em}.row .error{flex-basis:100%}")
 SCRIPT = ("<script>(function(){function $(i){return document.getElementById(i)}"
           "function f(v){return v===null?'--':v.toFixed(1)}"
           "function t(i,v){var e=$(i);if(e)e.textContent=v}"
@@ -173,26 +174,54 @@ def settings_page(session, values, message, field=None, refusal=""):
     yield from _tail()
 
 
-def schedule_page(session, entries, message):
-    """The weekly schedule: a row per entry, and blank rows to add one."""
+# A schedule row's fields: (form name, entry key) in the order shown.
+ROW_FIELDS = (("days", "days"), ("at", "at"), ("heat", "heat_setpoint_f"), ("cool", "cool_setpoint_f"))
+
+
+def refused_row_field(key):
+    """(row, form name) of a schedule refusal's field ("schedule[2].at" ->
+    (2, "at")): the page shows the entries as rows in order, so an entry's
+    index is its row. A refusal of a whole entry (no setpoint) is put at
+    its heat field; one of the whole schedule, at no row: (-1, "")."""
+    if not isinstance(key, str) or not key.startswith("schedule["):
+        return -1, ""
+    end = key.find("]")
+    index, field = key[9:end], key[end + 2:]
+    if not index.isdigit():
+        return -1, ""
+    for name, entry_key in ROW_FIELDS:
+        if field == entry_key:
+            return int(index), name
+    return int(index), "heat"
+
+
+def _typed(value):
+    return "" if value is None else value if isinstance(value, str) else show(value)
+
+
+def schedule_page(session, entries, message, field=None, refusal=""):
+    """The weekly schedule: a row per entry and blank rows to add one; each
+    row a small box of labelled fields that wraps to a phone's width.
+    ``refusal`` beside ``field`` (a refusal's key, "schedule[0].at")."""
     yield from _head("Weekly schedule", session, message)
-    yield ('<form id="schedule-form" method="post" action="/schedule" novalidate>%s<table><tr><th>Days</th>'
-           '<th>At</th><th>Heat</th><th>Cool</th><th>Remove</th></tr>' % _csrf(session))
+    yield '<form id="schedule-form" method="post" action="/schedule" novalidate>' + _csrf(session)
+    bad_row, bad_name = refused_row_field(field)
     rows = list(entries or ()) + [{}] * EMPTY_ROWS
     for i, entry in enumerate(rows):
-        heat = entry.get("heat_setpoint_f")
-        cool = entry.get("cool_setpoint_f")
-        yield ('<tr><td><select id="days-%d" name="days-%d" aria-label="days">%s</select></td>'
-               '<td><input id="at-%d" name="at-%d" placeholder="HH:MM" value="%s" aria-label="at"></td>'
-               '<td><input id="heat-%d" name="heat-%d" inputmode="decimal" value="%s" aria-label="heat"></td>'
-               '<td><input id="cool-%d" name="cool-%d" inputmode="decimal" value="%s" aria-label="cool"></td>'
-               '<td><input type="checkbox" id="remove-%d" name="remove-%d" aria-label="remove"></td></tr>' % (
-                   i, i, _options(DAYS, entry.get("days", "daily")), i, i, esc(entry.get("at", "")),
-                   i, i, esc("" if heat is None else show(heat) if not isinstance(heat, str) else heat),
-                   i, i, esc("" if cool is None else show(cool) if not isinstance(cool, str) else cool), i, i))
-    yield ('</table><input type="hidden" name="rows" value="%d"><p><button>Save schedule</button></p>'
-           '<p><small>Fill a blank row to add an entry; tick Remove to drop one. Setpoints in &deg;F; a row'
-           ' may leave one empty.</small></p></form>' % len(rows))
+        error = '<span id="err-%s-%d" class="error">%s</span>' % (bad_name, i, esc(refusal)) if i == bad_row else ""
+        yield ('<fieldset class="row"><legend>Entry %d</legend><label>Days <select id="days-%d" name="days-%d">%s'
+               '</select></label>%s' % (i + 1, i, i, _options(DAYS, entry.get("days", "daily")),
+                                        error if bad_name == "days" else ""))
+        yield ('<label>At <input id="at-%d" name="at-%d" placeholder="HH:MM" value="%s" size="5"></label>%s' % (
+            i, i, esc(entry.get("at", "")), error if bad_name == "at" else ""))
+        for name, key, words in (("heat", "heat_setpoint_f", "Heat to"), ("cool", "cool_setpoint_f", "Cool to")):
+            yield ('<label>%s <input id="%s-%d" name="%s-%d" inputmode="decimal" value="%s" size="4"> &deg;F'
+                   '</label>%s' % (words, name, i, name, i, esc(_typed(entry.get(key))),
+                                   error if bad_name == name else ""))
+        yield '<label><input type="checkbox" id="remove-%d" name="remove-%d"> Remove</label></fieldset>' % (i, i)
+    yield ('<input type="hidden" name="rows" value="%d"><p><button>Save schedule</button></p>'
+           '<p><small>Fill a blank entry to add one; tick Remove to drop one. An entry may leave one setpoint'
+           ' empty.</small></p></form>' % len(rows))
     yield from _tail()
 
 
@@ -210,6 +239,15 @@ def number(text):
         return float(text)
     except ValueError:
         return text
+
+
+def form_of(request):
+    """A posted form's fields ({} for none); SettingError("form", ...) when
+    its body is not URL-encoded UTF-8 (microdot raises while decoding it)."""
+    try:
+        return request.form or {}
+    except ValueError:  # UnicodeError is one, and a bad %xx escape
+        raise SettingError("form", "not URL-encoded UTF-8 text (nothing was changed)") from None
 
 
 def form_settings(form):
@@ -281,7 +319,7 @@ def routes(web, app):
                 if form:
                     if session is None:
                         return html(login_page("log in first: nothing was changed"), 401)
-                    fields = request.form or {}
+                    fields = form_of(request)
                     if not same(fields.get("csrf"), session.csrf):
                         return html(login_page("the form was stale (csrf): nothing was changed; try again"), 403)
                     return handler(request, session, fields)
@@ -340,10 +378,10 @@ def routes(web, app):
 
     def post_schedule(request, session, fields):
         entries = form_schedule(fields)
-        code, refusal, _field = web.save({"schedule": entries})
+        code, refusal, field = web.save({"schedule": entries})
         if refusal is None:
             return back("/schedule", session, "schedule saved")
-        return html(schedule_page(session, entries, "not saved: " + refusal), code)
+        return html(schedule_page(session, entries, "not saved: " + refusal, field, refusal), code)
 
     async def post_login(request):
         try:
@@ -351,12 +389,14 @@ def routes(web, app):
             if wait_s:
                 return html(login_page("too many tries: try again in %d s" % wait_s), 429,
                             {"Retry-After": str(wait_s)})
-            fields = request.form or {}
+            fields = form_of(request)
             session = await web.auth.login(fields.get("password"), web.pause)
             if session is None:
                 return html(login_page("password: wrong", web.auth.has_password()), 401)
             session.message = "logged in"
             return "", 303, {"Location": "/", "Set-Cookie": [session_cookie(session.token)]}
+        except SettingError as exc:
+            return html(login_page(str(exc)), 400)
         except Exception as exc:  # noqa: BLE001
             web.failed("login", exc)
             return html(login_page("server: internal error"), 500)
