@@ -54,15 +54,49 @@ def degrees(value_dF, ok=True):
     return value_dF / 10 if ok and value_dF is not None else None
 
 
+# Why a terminal is held (thermo.reasons), as the page and API say it; the
+# screen's 16-character words stay the screen's. Codes the screen leaves
+# out (screen.QUIET_REASONS: facts of the wiring) are left out here too.
+REASON_TEXT = {
+    "min_on": "minimum run time", "aux_min_on": "minimum run time", "rewiring": "wiring settings changed",
+    "indoor_sensor": "no indoor reading", "emergency": "off in emergency heat",
+    "valve_in_cool": "valve still set to cool", "cooling": "off while cooling",
+    "outdoor_lockout": "too cold outside", "aux_lockout": "too warm outside",
+    "dual_fuel": "fuel switch delay", "changeover": "valve changeover delay", "valve_moving": "valve moving",
+    "min_off": "minimum off time", "max_starts": "starts per hour used up", "aux_max_starts": "starts per hour used up",
+    "stage1_off": "runs only with Y1", "wait_stage2": "waiting before stage 2",
+    "wait_droop": "waiting for a droop or its delay", "wait_compressor": "the compressor starts first",
+    "duty_rest": "resting between duty pulses", "recovery": "recovery by heat pump alone",
+    "furnace_backup": "the furnace heats instead", "outdoor_sensor": "no outdoor reading: furnace heats",
+}
+# What each terminal of thermo.terminals.NAMES drives (W2: the furnace with dual fuel).
+TERMINAL_ROLES = ("compressor", "stage 2", "fan", "backup heat", "reversing valve", "emergency heat")
+
+
 def reasons(th):
-    """Why each terminal is held, in words, with the time left ("Y1 min off, 2:10 left"):
-    the screen menu's lines without its alerts and network."""
-    found = []
-    for left, right in screen.menu_lines(th)[:-1]:
-        if left[:2] == "! " or left == "no alerts":
+    """Why each terminal is held, in words, with the time left:
+    "Y1 (compressor): minimum off time, 2:10 left"; terminals held alike
+    (same reason, same time left) share a line."""
+    held = th.held_reasons()
+    dual_fuel = th.settings.values["backup_heat"] == "dual_fuel"
+    lines = []
+    shown = {}  # (code, time left) -> its index in lines
+    for i in range(len(T.NAMES)):
+        name = T.NAMES[i]
+        code = held.get(name)
+        if code is None or code in screen.QUIET_REASONS:
             continue
-        found.append("%s, %s left" % (left, right) if right else left)
-    return found
+        left_ms = screen._left_ms(th, name, code)
+        role = "furnace" if name == "W2" and dual_fuel else TERMINAL_ROLES[i]
+        who = "%s (%s)" % (name, role)
+        key = (code, left_ms)
+        if key in shown:
+            lines[shown[key]][0].append(who)
+            continue
+        shown[key] = len(lines)
+        text = REASON_TEXT.get(code, code)
+        lines.append(([who], "%s, %s left" % (text, screen._clock(left_ms)) if left_ms else text))
+    return ["%s: %s" % (", ".join(who), text) for who, text in lines]
 
 
 def alerts(th, report):
