@@ -192,3 +192,52 @@ def test_a_refused_schedule_form_changes_nothing_and_keeps_the_rows_typed(rig):
     assert rig.state() == before
     assert element(response.text, "message").startswith("not saved: settings.schedule[0].at: ")
     assert 'id="at-0" name="at-0" placeholder="HH:MM" value="25:00"' in response.text
+
+
+def test_a_refused_schedule_entry_shows_its_message_beside_that_field_of_its_row(rig):
+    logged_in(rig)
+    before = rig.state()
+    response = post(rig, "/schedule", {"csrf": csrf(rig, "/schedule"), "rows": 2, "days-0": "daily", "at-0": "06:00",
+                                       "heat-0": "70", "days-1": "daily", "at-1": "25:00", "heat-1": "70"})
+    assert response.status_code == 400 and rig.state() == before
+    error = re.search(r'<input id="at-1" name="at-1" placeholder="HH:MM" value="25:00" size="5"></label>'
+                      r'<span id="err-at-1" class="error">([^<]*)</span>', response.text)
+    assert error.group(1) == 'settings.schedule[1].at: &quot;25:00&quot; is not a time (allowed: &quot;HH:MM&quot;, ' \
+                             '&quot;00:00&quot; to &quot;23:59&quot;)'
+    assert response.text.count('class="error"') == 1
+
+
+@pytest.mark.parametrize("fields,beside", [({"heat-0": "95"}, "heat-0"), ({"cool-0": "40"}, "cool-0"),
+                                           ({}, "heat-0")])
+def test_a_refused_setpoint_or_an_entry_without_one_is_shown_beside_its_setpoint_field(rig, fields, beside):
+    logged_in(rig)
+    response = post(rig, "/schedule", dict({"csrf": csrf(rig, "/schedule"), "rows": 1, "days-0": "daily",
+                                            "at-0": "06:00"}, **fields))
+    assert response.status_code == 400
+    assert re.search(r'<input id="%s" [^>]*> &deg;F</label><span id="err-%s" class="error">settings\.schedule\[0\]'
+                     % (beside, beside), response.text), response.text
+
+
+def test_the_schedule_rows_are_labelled_boxes_that_wrap_not_a_table(rig):
+    html = logged_in(rig).request("GET", "/schedule").text
+    assert "<table" not in html
+    assert html.count('<fieldset class="row">') == 2  # no entry yet: two blank ones
+    for name in ("days-0", "at-0", "heat-0", "cool-0", "remove-0"):
+        assert re.search(r'<label>[^<]*<(input|select) (type="checkbox" )?id="%s"' % name, html), name
+
+
+FORM_PATHS = ("/login", "/mode", "/fan", "/setpoints", "/settings", "/schedule", "/logout")
+
+
+@pytest.mark.parametrize("path", FORM_PATHS)
+@pytest.mark.parametrize("body", [b"password=\xff\xfe&mode=\xff&min_off_s=\xff&at-0=\xff&rows=1",
+                                  b"password=%ff%fe&mode=%ff&min_off_s=%c3&at-0=%ff&rows=1", b"mode=%zz&rows=%-1"])
+def test_a_form_that_is_not_utf8_is_refused_with_400_and_one_message_changing_nothing(rig, path, body):
+    logged_in(rig)
+    token = csrf(rig)
+    before = rig.state()
+    response = rig.request("POST", path, b"csrf=" + token.encode() + b"&" + body, headers=FORM)
+    assert response.status_code == 400, response.status_code
+    assert element(response.text, "message") == "form: not URL-encoded UTF-8 text (nothing was changed)"
+    assert rig.state() == before
+    assert rig.request("GET", "/settings").status_code == 200  # still logged in

@@ -1,9 +1,12 @@
 """The JSON API (app.web, app.webapi) on a host thermostat: every endpoint,
 who may call it, and that a refusal changes nothing and says one thing."""
 
-import pytest
+import asyncio
 
-from .webcore import PASSWORD, Rig, fake_clock
+import pytest
+from conftest import reason_codes
+
+from .webcore import PASSWORD, Rig, Wire, connect, fake_clock, reader_of, run, settle
 
 STATUS_KEYS = {"indoor_f", "outdoor_f", "mode", "fan", "heat_setpoint_f", "cool_setpoint_f", "action",
                "action_text", "terminals", "alerts", "reasons", "balance_point_f", "network"}
@@ -42,6 +45,80 @@ def test_status_reports_readings_setpoints_terminals_and_reasons(rig):
     assert status["heat_setpoint_f"] == 68.0 and status["cool_setpoint_f"] == 76.0
     assert status["terminals"] == {"Y1": False, "Y2": False, "G": False, "W2": False, "OB": False, "E": False}
     assert status["balance_point_f"] is None  # still learning
+
+
+def test_status_reasons_name_the_terminal_what_it_drives_the_rule_in_words_and_the_time_left(rig):
+    token = rig.login()
+    status = rig.request("POST", "/api/command", {"mode": "heat", "heat_setpoint_f": 75}, token=token).json
+    assert status["reasons"] == ["Y1 (compressor): minimum off time, 5:00 left",
+                                 "W2 (backup heat): the compressor starts first"]
+    rig.clock.advance(50_000)
+    rig.device.control_tick()
+    status = rig.request("GET", "/api/status", token=token).json
+    assert status["reasons"][0] == "Y1 (compressor): minimum off time, 4:10 left"
+
+
+def test_terminals_held_for_the_same_reason_share_one_reason_line(rig):
+    token = rig.login()
+    rig.request("POST", "/api/command", {"mode": "heat", "heat_setpoint_f": 75}, token=token)
+    rig.device.wired["indoor"] = None  # the indoor sensor stops answering
+    for _ in range(20):
+        rig.clock.advance(60_000)
+        rig.device.control_tick()
+    status = rig.request("GET", "/api/status", token=token).json
+    assert status["reasons"] == ["Y1 (compressor), W2 (backup heat): no indoor reading"]
+
+
+def test_every_reason_the_screen_lists_has_plain_words_on_the_web():
+    from app import screen
+    from app.webapi import REASON_TEXT
+
+    shown = [code for code in reason_codes() if code not in screen.QUIET_REASONS]
+    assert sorted(REASON_TEXT) == sorted(shown)
+    for code in shown:
+        words = REASON_TEXT[code]
+        assert words != screen.REASON_WORDS[code] or " " in words, code  # not the screen's abbreviation
+        assert len(words) <= 40, code  # short: the board holds them all
+
+
+def test_one_connection_after_another_is_answered_even_before_the_watchers_next_poll(rig):
+    """A connection's slot is free as soon as its answer is sent: the
+    watcher that enforces the request deadline is still in its pause."""
+    from app.web import CONNECTIONS_MAX
+
+    async def scenario():
+        polls = asyncio.Event()  # the watcher's pauses return only at the end
+
+        async def pause(ms):
+            await polls.wait()
+
+        rig.web.pause = pause
+        wires, watchers = [], []
+        for _ in range(CONNECTIONS_MAX + 2):
+            wire = Wire()
+            watchers.append(asyncio.create_task(rig.web._connection(
+                reader_of(b"GET /api/status HTTP/1.0\r\n\r\n"), wire)))
+            await settle()
+            wires.append(wire)
+        polls.set()
+        await asyncio.gather(*watchers)
+        return wires
+
+    wires = run(scenario())
+    assert [wire.data.split(b"\r\n", 1)[0] for wire in wires] == [b"HTTP/1.0 401 N/A"] * (CONNECTIONS_MAX + 2)
+    assert rig.web.refused == 0 and rig.web.open == 0
+
+
+@pytest.mark.parametrize("data", [b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"\xff\xfe\x00 / HTTP/1.1\r\n\r\n",
+                                  b"GET /api/status HTTP/1.1\r\nNoColonHere\r\n\r\n",
+                                  b"GET /?a=%zz HTTP/1.1\r\n\r\n", b"GET / HTTP/1.1\r\nX: " + b"a" * 600 + b"\r\n\r\n",
+                                  b"POST /api/login HTTP/1.1\r\nContent-Length: nan\r\n\r\n{}"])
+def test_a_malformed_request_is_answered_400_and_logged_in_one_line_without_a_trace(rig, capsys, data):
+    wire = run(connect(rig.web, data))
+    assert wire.data.split(b"\r\n", 1)[0] == b"HTTP/1.0 400 N/A" and wire.closed
+    logged = capsys.readouterr()
+    assert logged.err == ""
+    assert logged.out.count("\n") == 1 and "web: request refused by microdot: " in logged.out, logged.out
 
 
 def test_login_gives_a_token_and_an_httponly_samesite_strict_cookie(rig):

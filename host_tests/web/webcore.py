@@ -135,3 +135,42 @@ def fake_clock(monkeypatch):
     monkeypatch.setattr(time, "ticks_ms", clock.ticks_ms, raising=False)
     age.advance()
     return clock
+
+
+class Wire:
+    """One connection's writer as microdot and MicroPython use it (awrite,
+    aclose): keeps what was written and whether it was closed."""
+
+    def __init__(self):
+        self.data = b""
+        self.closed = False
+
+    async def awrite(self, data):
+        self.data += data
+
+    async def aclose(self):
+        self.closed = True
+
+    def get_extra_info(self, name):
+        return ("127.0.0.1", 50000) if name == "peername" else None
+
+
+def reader_of(data):
+    """A stream holding ``data`` and then its end, as a client that sent it and half-closed."""
+    reader = asyncio.StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    return reader
+
+
+async def settle(loops=5):
+    """Let the ready tasks run a few rounds of the loop (no time passes)."""
+    for _ in range(loops):
+        await asyncio.sleep(0)
+
+
+async def connect(web, data):
+    """``data`` sent to the web's connection handler, half-closed; the writer once the handler is done."""
+    wire = Wire()
+    await web._connection(reader_of(data), wire)
+    return wire
