@@ -304,8 +304,6 @@ def utf8(data):
     return True
 
 
-@pytest.mark.xfail(reason="app.web/page: a form body that is not UTF-8 raises UnicodeDecodeError in the handler: "
-                          "500 (reported to web-core)", strict=False)
 def test_a_form_that_is_not_utf8_is_refused_with_400_not_500(stack):
     for path in [p for m, p in WRITES if not p.startswith("/api/")]:
         for as_ in (None, "A"):

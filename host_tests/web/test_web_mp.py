@@ -78,9 +78,6 @@ def test_the_control_loop_keeps_ticking_while_serving(server):
                detail=server.detail)
 
 
-@pytest.mark.xfail(reason="app.web: a finished connection keeps its CONNECTIONS_MAX slot until the next POLL_MS "
-                          "poll, so a 5th request within ~20 ms is closed unanswered (reported to web-core)",
-                   strict=False)
 def test_requests_one_after_another_are_all_answered(server):
     token = login(server)
     for number in range(12):
