@@ -271,16 +271,12 @@ def test_schedule_row_is_added_saved_and_still_there_after_a_reload(driver, serv
     shoot(driver, shots, "schedule")
 
 
-@pytest.mark.xfail(strict=True, reason="reported to web-core: the schedule table is 441 px wide at 412 px "
-                   "(page.py CSS td input{width:4.5em}; 3.6em fits); remove this marker with that fix")
 def test_schedule_page_fits_a_phone(driver, server):
     driver.get(server.url + "/schedule")
     wait(driver, present("schedule-form"), "the schedule page", server=server)
     assert_layout(driver, "schedule page")
 
 
-@pytest.mark.xfail(strict=True, reason="reported to web-core: a refused schedule shows its message only at the "
-                   "top (#message), not beside the field as #err-at-<row>; remove this marker with that fix")
 def test_schedule_bad_time_is_refused_with_the_message_beside_it(driver, server, token):
     driver.get(server.url + "/schedule")
     form = wait(driver, present("schedule-form"), "the schedule page", server=server)
