@@ -513,8 +513,10 @@ def microdot_lib(root):
     return target.parent
 
 
-def run_on_micropython(name, situation, duration_ms, root):
-    """Run one combination on the MicroPython unix port; (plan, record)."""
+def run_on_micropython(name, situation, duration_ms, root, heap_only=False):
+    """Run one combination on the MicroPython unix port; (plan, record).
+    ``heap_only``: no sensor log (nothing to judge the relays by), and the
+    record's "heap" the bytes in use after a collection every 10 minutes."""
     flash_dir = root / "flash"
     flash_dir.mkdir()
     out = root / "record.json"
@@ -522,7 +524,7 @@ def run_on_micropython(name, situation, duration_ms, root):
     result = subprocess.run(
         [micropython_command(), "-X", "heapsize=" + MP_HEAP, str(here / "mp_unix" / "soak_mp.py"),
          str(ROOT / "firmware"), str(here), str(BOARDS), name, situation, str(duration_ms), str(flash_dir), str(out),
-         str(umqtt_dir()), str(microdot_lib(root))],
+         str(umqtt_dir()), str(microdot_lib(root))] + (["heap"] if heap_only else []),
         capture_output=True, text=True, timeout=3600, check=False)
     if result.returncode != 0 or not out.exists():
         raise AssertionError("MicroPython run failed (%d):\n%s\n%s" % (

@@ -76,6 +76,33 @@ def test_with_mqtt_and_a_flapping_broker_the_board_firmware_runs_on_micropython_
         {topic: payload.decode() for topic, payload in broker.retained.items()})
 
 
+def test_with_every_part_on_the_board_firmware_runs_on_micropython_as_the_replay_and_as_cpython(tmp_path):
+    """A Pico W with a screen, Wi-Fi, MQTT and the web page (microdot from the
+    venv on the unix port's path) for an hour, a phone using the API every
+    5 minutes and attacking it by turns (fakes/webclient.py): judged as on
+    CPython, every visit answered alike on both, and the broker told the same
+    retained documents (the web's commands included) by both."""
+    (tmp_path / "mp").mkdir()
+    plan, record = soak.run_on_micropython("rpi_pico_w", "web_busy", soak_plan.HOUR_MS, tmp_path / "mp")
+    figures, failures = soak.judge(plan, record["pin_log"], record["sensor_log"], record["flash_log"],
+                                   record["early_reads"], record["fresh_ms"], record["files"], record["rtc"],
+                                   record["web"])
+    assert failures == [], figures
+    assert sorted(record["web"]["misbehaved"]) == ["1mb_body", "malformed", "slowloris", "ten_at_once"]
+    (tmp_path / "cpython").mkdir()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _plan, world = soak.run_on_cpython("rpi_pico_w", "web_busy", soak_plan.HOUR_MS, tmp_path / "cpython",
+                                           monkeypatch)
+    web = world.web_client.record()
+    assert [list(command) for command in web["commands"]] == record["web"]["commands"]
+    assert (web["visits"], web["logins"], web["most_sessions"]) == (
+        record["web"]["visits"], record["web"]["logins"], record["web"]["most_sessions"])
+    broker = world.broker_seen
+    assert record["broker"]["topics"] == broker.topics
+    assert _documents(record["broker"]["retained"]) == _documents(
+        {topic: payload.decode() for topic, payload in broker.retained.items()})
+
+
 def _documents(retained):
     """Retained payloads, JSON ones as objects (MicroPython's dicts keep no insertion order)."""
     out = {}
@@ -95,6 +122,32 @@ def _documents(retained):
 def test_with_mqtt_the_board_firmware_runs_a_day_on_micropython_as_the_replay(name, situation, tmp_path):
     figures, failures = soak.soak_micropython(name, situation, 24 * soak_plan.HOUR_MS, tmp_path)
     assert failures == [], figures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "situation"), [("rpi_pico_w", "web_busy"), ("esp32_devkitc", "web_wifi_drops")])
+def test_with_every_part_on_the_board_firmware_runs_a_day_on_micropython_as_the_replay(name, situation, tmp_path):
+    figures, failures = soak.soak_micropython(name, situation, 24 * soak_plan.HOUR_MS, tmp_path)
+    assert failures == [], figures
+
+
+HEAP_SLACK = 2048  # bytes: a collection's own noise; a leak of a few bytes a visit passes it within hours
+
+
+@pytest.mark.slow
+def test_with_the_web_in_use_for_twelve_hours_the_heap_on_micropython_does_not_creep(tmp_path):
+    """The firmware's heap in use after a collection every 10 minutes (the
+    soak's growing logs left out: mp_unix/soak_mp.py's heap mode), with a
+    screen, MQTT and the web visited every 5 minutes and attacked by turns:
+    from the second hour on (every path taken once) it never rises more
+    than HEAP_SLACK above that hour's highest."""
+    _plan, record = soak.run_on_micropython("rpi_pico_w", "web_busy", 12 * soak_plan.HOUR_MS, tmp_path,
+                                            heap_only=True)
+    assert record["web"]["failures"] == [] and record["web"]["visits"] >= 140
+    hour = soak_plan.HOUR_MS
+    settled = max(used for t_ms, used in record["heap"] if hour <= t_ms <= 2 * hour)
+    later = [(t_ms // 60_000, used) for t_ms, used in record["heap"] if t_ms > 2 * hour]
+    assert [entry for entry in later if entry[1] > settled + HEAP_SLACK] == [], (settled, later)
 
 
 @pytest.mark.slow

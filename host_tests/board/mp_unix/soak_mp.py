@@ -30,6 +30,10 @@
 import sys
 
 FIRMWARE, HERE, BOARDS, NAME, SITUATION, DURATION_MS, WORKDIR, OUT, UMQTT, LIB = sys.argv[1:11]
+# "heap" (a 12th argument): no sensor log (the one log that grows with time), and the heap in use
+# after a collection every GC_EVERY_MS in the record instead: a firmware that keeps something per
+# request, per visit or per hour shows as a heap that creeps.
+HEAP_ONLY = sys.argv[11:12] == ["heap"]
 sys.path[:0] = [FIRMWARE, HERE, HERE + "/mp_unix"]
 sys.path.append(UMQTT)
 sys.path.append(LIB)
@@ -62,6 +66,7 @@ core.ticks = lambda: ASYNCIO_BASE_MS + world.now_ms
 
 GC_EVERY_MS = 600_000
 next_gc_ms = [GC_EVERY_MS]
+heap = []  # (t_ms, bytes in use after a collection), in HEAP_ONLY runs
 
 
 def wait_io_event(self, dt):
@@ -72,7 +77,11 @@ def wait_io_event(self, dt):
         # Collect often: a heap collected only when full spreads the soak's
         # long-lived logs over all of it, and a large allocation then fails.
         next_gc_ms[0] = world.now_ms + GC_EVERY_MS
+        if HEAP_ONLY and world.web_client is not None:
+            world.web_client.commands = []  # the test's own record, not the firmware's
         gc.collect()
+        if HEAP_ONLY:
+            heap.append((world.now_ms, gc.mem_alloc()))
 
 
 core.IOQueue.wait_io_event = wait_io_event
@@ -135,6 +144,9 @@ plan = soak_plan.Plan(NAME, board_data, SITUATION, int(DURATION_MS))
 from app.store import encode  # noqa: E402
 
 plan.prepare(world, BOARDS, encode)
+if HEAP_ONLY:
+    world.sensor_log = None
+    world.flash_log = None
 forget_firmware()
 started = vtime._REAL.ticks_ms()
 plan.run(world, boot)
@@ -143,7 +155,7 @@ gc.collect()
 record = {
     "boots": plan.boots,
     "pin_log": world.pin_log,
-    "flash_log": list(world.flash_log),
+    "flash_log": list(world.flash_log or ()),
     "early_reads": world.early_reads,
     "fresh_ms": fresh[0],
     "files": sorted(os.listdir()),
@@ -152,11 +164,12 @@ record = {
     "virtual_ms": world.now_ms,
     "broker": broker_figures(world.broker_seen),
     "web": world.web_client.record() if world.web_client is not None else None,
+    "heap": heap,
 }
 with open(OUT, "w") as f:  # the sensor log entry by entry: it is the large one
     f.write(json.dumps(record)[:-1] + ', "sensor_log": [')
     separator = ""
-    for entry in world.sensor_log:
+    for entry in world.sensor_log or ():
         f.write(separator + json.dumps(entry))
         separator = ", "
     f.write("]}")
