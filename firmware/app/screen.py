@@ -176,9 +176,9 @@ def confirm(fb):
         y += 10
 
 
-def _clock(left_ms):
+def clock(ms):
     """Time left as m:ss (h:mm over an hour), rounded up."""
-    seconds = (left_ms + 999) // 1000
+    seconds = (ms + 999) // 1000
     if seconds >= 3600:
         return "%d:%02dh" % (seconds // 3600, seconds // 60 % 60)
     return "%d:%02d" % (seconds // 60, seconds % 60)
@@ -193,7 +193,7 @@ def _starts_left_ms(starts):
     return M.HOUR_MS - oldest if oldest >= 0 else 0
 
 
-def _left_ms(th, name, code):
+def left_ms(th, name, code):
     """The time left of the timer behind a reason, or 0."""
     timers = th.timers
     if code == "min_off":
@@ -232,15 +232,15 @@ def menu_lines(th, shell_alerts=(), network="", address=""):
         code = held.get(name)
         if code is None or code in QUIET_REASONS:
             continue
-        left_ms = _left_ms(th, name, code)
-        key = (code, left_ms)
+        left = left_ms(th, name, code)
+        key = (code, left)
         if key in shown:
             index = shown[key]
             left, right = lines[index]
             lines[index] = (left.replace(" ", "/" + name + " ", 1), right)  # "Y1 no indoor" -> "Y1/W2 no indoor"
             continue
         shown[key] = len(lines)
-        lines.append(("%s %s" % (name, REASON_WORDS.get(code, code)), _clock(left_ms) if left_ms else ""))
+        lines.append(("%s %s" % (name, REASON_WORDS.get(code, code)), clock(left) if left else ""))
     lines.append((network or "no network", ""))
     if address:
         lines.append(("web: http://", ""))

@@ -86,7 +86,7 @@ def reasons(th):
         code = held.get(name)
         if code is None or code in screen.QUIET_REASONS:
             continue
-        left_ms = screen._left_ms(th, name, code)
+        left_ms = screen.left_ms(th, name, code)
         role = "furnace" if name == "W2" and dual_fuel else TERMINAL_ROLES[i]
         who = "%s (%s)" % (name, role)
         key = (code, left_ms)
@@ -95,7 +95,7 @@ def reasons(th):
             continue
         shown[key] = len(lines)
         text = REASON_TEXT.get(code, code)
-        lines.append(([who], "%s, %s left" % (text, screen._clock(left_ms)) if left_ms else text))
+        lines.append(([who], "%s, %s left" % (text, screen.clock(left_ms)) if left_ms else text))
     return ["%s: %s" % (", ".join(who), text) for who, text in lines]
 
 
