@@ -31,13 +31,13 @@ access point's own, on the screen.
 import asyncio
 
 from board import net
-from microdot import Microdot, Request, Response, redirect  # installed by make deploy (mip); missing: no set-up
+from microdot import Microdot, Response, redirect  # installed by make deploy (mip); missing: no set-up
 from microdot.csrf import CSRF
 
 from app import device
 from app.auth import check_password
 from app.console import log
-from app.web import finished
+from app.serve import Server, form_of
 from thermo.schema import SettingError, show
 
 try:
@@ -49,9 +49,7 @@ DEADLINE_MS = const(3000)  # every wait (joins included) is through the task's p
 POLL_MS = const(250)
 JOIN_TRIES = const(3)  # joins tried before going back to the access point with the reason
 LINGER_MS = const(60_000)  # the address shown this long after the join, then the access point closes
-REQUEST_MS = const(5000)  # a whole request (slowloris)
-REQUEST_POLL_MS = const(20)
-CONNECTIONS_MAX = const(2)  # a phone, and one more; extra connections are closed at once
+CONNECTIONS_MAX = const(2)  # a phone, and one more; extra connections are closed at once (app.serve.Server)
 PORT = const(80)
 ADDRESS = "192.168.4.1"  # the access point's address on the ESP32 and the Pico W
 AP_KEY_CHARS = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1, o/0: read off a small screen
@@ -118,10 +116,7 @@ class Setup:
         self.active = True  # False once the access point has closed
         self.changes = 0  # counts every change the screen shows
         self.pending = None  # (option changes, password) posted, for the task to store
-        self.connections = 0
-        self.server = None
-        self.pause = asyncio.sleep_ms  # a connection's own wait: requests run side by side
-        self.web = None
+        self.server = None  # the page's app.serve.Server, once the task runs
 
     # -- what people see ----------------------------------------------------
 
@@ -186,9 +181,8 @@ class Setup:
     # -- the page's requests --------------------------------------------------
 
     def make_web(self):
-        """The page's microdot app: GET / and POST /; anything else goes to /."""
-        Request.max_content_length = 4096  # as app.web: one limit for every app on the board
-        Request.max_readline = 512
+        """The page's microdot app: GET / and POST /; anything else goes to /.
+        Served only through :class:`app.serve.Server` (:meth:`run`)."""
         web = Microdot()
         CSRF(web)  # a cross-site post (another page open on the phone) is refused
         html = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
@@ -199,7 +193,10 @@ class Setup:
 
         @web.post("/")
         async def post_page(request):
-            form = request.form or {}
+            try:
+                form = form_of(request)
+            except SettingError as exc:  # not URL-encoded UTF-8: one message, nothing stored
+                return Response(self.page(str(exc)), 400, html)
             if self.state != AP or self.pending is not None:
                 return Response(self.page("set-up is already joining; wait for the outcome"), 409, html)
             try:
@@ -216,40 +213,16 @@ class Setup:
 
         return web
 
-    async def connection(self, reader, writer):
-        """One connection to the page: at most :data:`CONNECTIONS_MAX` at
-        once (extra ones are closed at once), each request whole within
-        :data:`REQUEST_MS`; whatever happens, the task goes on."""
-        if self.connections >= CONNECTIONS_MAX:
-            writer.close()
-            return
-        self.connections += 1
-        run = asyncio.create_task(self.web.handle_request(reader, writer))
-        waited_ms = 0
-        try:
-            while not run.done():
-                if waited_ms >= REQUEST_MS:
-                    run.cancel()
-                    log("setup: a request took longer than %d s: dropped" % (REQUEST_MS // 1000))
-                    break
-                await self.pause(REQUEST_POLL_MS)
-                waited_ms += REQUEST_POLL_MS
-        finally:
-            self.connections -= 1
-            try:
-                writer.close()
-            except Exception:  # already closed
-                pass
-
     # -- the task -------------------------------------------------------------
 
     async def run(self, task):
-        self.web = self.make_web()
+        # A connection's own wait is the scheduler's: requests run side by side.
+        self.server = Server(self.make_web(), asyncio.sleep_ms, "setup", CONNECTIONS_MAX)
         net.open_access_point(self.name, self.key)
         log("setup (%s): access point %s (%s), page http://%s/" % (
             self.why, self.name, "WPA2, its password on the screen" if self.key else "open", ADDRESS))
         while self.state != JOINED:
-            if self.server is None:
+            if self.server.listener is None:
                 await self.listen(task)
             if self.pending is not None:
                 await self.store(task)
@@ -262,13 +235,9 @@ class Setup:
         self.app.start_network()
 
     async def listen(self, task):
-        """Start the page's server (binding returns at once; it is a task of
-        its own so that this one waits only through its pause)."""
-        starting = asyncio.create_task(asyncio.start_server(self.connection, "0.0.0.0", PORT))
-        while not starting.done():
-            await task.pause(POLL_MS)
+        """Start the page's server; a refused port is an alert, tried again."""
         try:
-            self.server = finished(starting)
+            await self.server.listen(task, "0.0.0.0", PORT)
         except OSError as exc:
             self.app.report.alert("setup", "the set-up page could not start (%r); trying again" % (exc,))
             await task.pause(RETRY_MS)
@@ -278,7 +247,6 @@ class Setup:
     def close(self):
         if self.server is not None:
             self.server.close()
-            self.server = None
         net.close_access_point()
         self.active = False
         self.changes += 1

@@ -126,7 +126,7 @@ def test_a_posted_form_stores_the_options_and_a_password_hash_then_joins_and_sta
     assert not board.world.ap_active
     started = {task.name for task in app().supervisor.started}
     assert {"setup", "clock", "web"} <= started
-    assert app().web is not None and listening[80][0].__self__ is app().web  # the web page, now on port 80
+    assert app().web is not None and listening[80][0].__self__ is app().web.guard  # the web page, now on port 80
     assert app().options["utc_offset_min"] == -300  # in force at once
     out = capsys.readouterr().out
     assert "setup: joined \"home\", address 192.0.2.50" in out and "CRASH" not in out
@@ -169,6 +169,44 @@ def test_a_bad_post_stores_nothing_and_answers_one_message_naming_the_field(boar
         assert secret not in body
     out = capsys.readouterr().out
     assert THERMO_SECRET not in out and WIFI_SECRET not in out
+
+
+@pytest.mark.parametrize("body", [b"ssid=home&password=\xff\xfe&confirm=\xff&utc_offset_min=-300",
+                                  b"ssid=home&password=%ff%fe&confirm=%c3&utc_offset_min=-300"])
+def test_a_post_that_is_not_utf8_is_refused_with_400_and_one_message_and_stores_nothing(board, monkeypatch, capsys,
+                                                                                       body):
+    pico_w(board, monkeypatch)
+    head = ("POST / HTTP/1.0\r\nHost: 192.168.4.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            "Content-Length: %d\r\n\r\n" % len(body)).encode()
+    answers = {}
+    board.world.at(5_000, lambda: answers.setdefault(5_000, tcpserver.connect(80, head + body)))
+    assert board.boot(30_000) == "halt"
+    status, _headers, page = answer(answers, 5_000)
+    assert status == 400
+    assert page.split('<p id="message" class="error">', 1)[1].split("</p>", 1)[0] == (
+        "form: not URL-encoded UTF-8 text (nothing was changed)")
+    assert stored(board, "settings.json") is None and stored(board, "auth.json") is None
+    assert board.world.joins == [] and app().setup.state == "ap"
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and "CRASH" not in out.out
+
+
+def test_the_setup_frees_a_connections_slot_the_moment_it_has_answered(board, monkeypatch):
+    """Its cap's worth of requests, answered; the same again a millisecond
+    later, before the deadline watcher's next look: every one is served."""
+    from app.wifisetup import CONNECTIONS_MAX
+
+    pico_w(board, monkeypatch)
+    writers = []
+
+    def burst():
+        writers.extend(tcpserver.connect(80, tcpserver.request("GET", "/")) for _ in range(CONNECTIONS_MAX))
+
+    board.world.at(5_000, burst)
+    board.world.at(5_001, burst)
+    assert board.boot(10_000) == "halt"
+    assert [w.data.split(b"\r\n", 1)[0] for w in writers] == [b"HTTP/1.0 200 OK"] * (2 * CONNECTIONS_MAX)
+    assert all(w.closed for w in writers) and app().setup.server.open == 0
 
 
 def test_a_refused_post_keeps_the_network_name_and_time_zone_but_not_a_password(board, monkeypatch):

@@ -92,7 +92,7 @@ def test_one_connection_after_another_is_answered_even_before_the_watchers_next_
         async def pause(ms):
             await polls.wait()
 
-        rig.web.pause = pause
+        rig.web.guard.pause = pause  # the deadline watcher's
         wires, watchers = [], []
         for _ in range(CONNECTIONS_MAX + 2):
             wire = Wire()
