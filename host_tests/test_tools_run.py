@@ -469,3 +469,16 @@ def test_without_a_password_make_run_uses_the_printed_simulator_default():
         assert status == 200, document
     finally:
         house.stop()
+
+
+def test_make_run_shows_the_boards_screen_as_the_firmware_draws_it_and_s_hides_it():
+    live = run.Live("cold")
+    live.advance(600)
+    heating = live.board_screen()
+    assert len(heating) == 16 and all(len(line) == 64 for line in heating)
+    assert any(ch != chr(0x2800) for line in heating for ch in line), "the screen is blank"
+    live.key("m")  # heat -> cool: the page is redrawn for the new mode
+    assert live.board_screen() != heating
+    assert live.show_screen
+    live.key("s")
+    assert not live.show_screen and "hidden" in live.message

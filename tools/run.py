@@ -58,7 +58,8 @@ MODES = ("off", "heat", "cool", "auto", "emergency")
 FANS = ("auto", "on", "circulate")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SPARK = "▁▂▃▄▅▆▇█"
-KEYS_HELP = "keys: m mode  f fan  +/- heat setpoint  i/o pull/restore indoor/outdoor sensor  >/< speed  q quit"
+KEYS_HELP = ("keys: m mode  f fan  +/- heat setpoint  i/o pull/restore indoor/outdoor sensor  s board screen  "
+             ">/< speed  q quit")
 
 # The codes of thermo.reasons (why a terminal is off, or held on), in words.
 REASONS = {
@@ -159,6 +160,8 @@ class Live:
         self.history = []  # indoor °F once a simulated minute
         self.pending_s = 0.0
         self.message = "started %s day at %s" % (day, self.clock())
+        self.show_screen = True  # the board's SSD1306, drawn by the firmware (key s)
+        self.screen_view = None
 
     def _note(self, text):
         self.message = text
@@ -245,11 +248,22 @@ class Live:
             elif key == "i":
                 self.indoor_pulled = not self.indoor_pulled
                 self.message = "indoor sensor %s" % ("pulled" if self.indoor_pulled else "restored")
+            elif key == "s":
+                self.show_screen = not self.show_screen
+                self.message = "board screen %s" % ("shown" if self.show_screen else "hidden")
             elif key == "o":
                 self.outdoor_pulled = not self.outdoor_pulled
                 self.message = "outdoor sensor %s" % ("pulled" if self.outdoor_pulled else "restored")
         except self.setting_error as error:
             self.message = "refused: %s" % error
+
+    def board_screen(self):
+        """The board's screen as the firmware draws it (its home page), in Braille lines."""
+        if self.screen_view is None:
+            from screen_term import ScreenView
+
+            self.screen_view = ScreenView()
+        return self.screen_view.home(self.thermostat)
 
     def frame(self, speed):
         """The screen as [(text, terminal bit or 0)] pieces, one list per line."""
@@ -567,7 +581,11 @@ def screen_turn(curses, screen, live, speed):
         last = now
         screen.erase()
         height, width = screen.getmaxyx()
-        for row, line in enumerate(live.frame(speed)[:height]):
+        lines = live.frame(speed)
+        if live.show_screen and len(lines) + 18 <= height:
+            lines += [[], [("  the board's screen (SSD1306, drawn by the firmware):", 0)]]
+            lines += [[("  " + text, 0)] for text in live.board_screen()]
+        for row, line in enumerate(lines[:height]):
             column = 0
             for text, bit in line:
                 attrs = 0
