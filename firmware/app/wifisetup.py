@@ -20,6 +20,10 @@ pause, and joins. Joined, the page and the screen show the address for a
 minute, then the access point closes and the network's tasks start
 (``app.start_network``: clock, MQTT, web) without a reset.
 
+The page is served through :class:`app.serve.Server`, as the web page is:
+at most :data:`CONNECTIONS_MAX` connections, each request whole within its
+deadline, a form that is not UTF-8 refused with one message, no trace.
+
 The access point is WPA2 with a fresh random password when the board has a
 screen to show it on, open when it has none (a phone cannot join a network
 whose password it cannot learn). WPA2 keeps the Wi-Fi password and the
