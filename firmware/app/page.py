@@ -39,7 +39,7 @@ SCRIPT = ("<script>(function(){function $(i){return document.getElementById(i)}"
           "function f(v){return v===null?'--':v.toFixed(1)}"
           "function t(i,v){var e=$(i);if(e)e.textContent=v}"
           "function v(i,x){var e=$(i);if(e&&document.activeElement!==e)e.value=x}"
-          "function l(i,a){var e=$(i),k;if(!e)return;e.textContent='';for(k=0;k<a.length;k++){"
+          "function l(i,a){var e=$(i),k;if(!e)return;e.textContent='';if(!a.length)a=['none'];for(k=0;k<a.length;k++){"
           "var n=document.createElement('li');n.textContent=a[k];e.appendChild(n)}}"
           "function p(){fetch('/api/status',{credentials:'same-origin'}).then(function(r){"
           "return r.ok?r.json():null}).then(function(d){var k,e;if(!d)return;"
@@ -50,6 +50,9 @@ SCRIPT = ("<script>(function(){function $(i){return document.getElementById(i)}"
           "if(e)e.className='light '+(d.terminals[k]?'on':'off')}"
           "l('alerts',d.alerts.map(function(a){return a.text}));l('reasons',d.reasons)})"
           ".catch(function(){})}setInterval(p,5000)})()</script>")
+
+
+NONE = "<li>none</li>"  # an empty list still says so
 
 
 def esc(value):
@@ -100,8 +103,8 @@ def status_page(device, session, message):
         name, "on" if th.outputs & T.BITS[i] else "off", name) for i, name in enumerate(T.NAMES))
     yield ('</p><h2>Alerts</h2><ul id="alerts">%s</ul><h2>Why off</h2><ul id="reasons">%s</ul>'
            '<p>Balance point: <span id="balance-point">%s</span></p>' % (
-               "".join("<li>%s</li>" % esc(a["text"]) for a in st["alerts"]),
-               "".join("<li>%s</li>" % esc(r) for r in st["reasons"]),
+               "".join("<li>%s</li>" % esc(a["text"]) for a in st["alerts"]) or NONE,
+               "".join("<li>%s</li>" % esc(r) for r in st["reasons"]) or NONE,
                "learning" if balance is None else "%s &deg;F" % _f(balance)))
     if session is not None:
         csrf = _csrf(session)

@@ -241,3 +241,15 @@ def test_a_form_that_is_not_utf8_is_refused_with_400_and_one_message_changing_no
     assert element(response.text, "message") == "form: not URL-encoded UTF-8 text (nothing was changed)"
     assert rig.state() == before
     assert rig.request("GET", "/settings").status_code == 200  # still logged in
+
+
+def test_an_empty_list_of_alerts_or_reasons_says_none_rather_than_leaving_its_heading_bare(rig):
+    logged_in(rig)
+    th = rig.device.thermostat
+    th.alerts = 0
+    th.held = [None] * 6
+    th.noted = [None] * 6
+    html = rig.request("GET", "/").text
+    assert '<ul id="alerts"><li>none</li></ul>' in html
+    assert '<ul id="reasons"><li>none</li></ul>' in html
+    assert "if(!a.length)a=['none']" in html  # and so do the live updates
