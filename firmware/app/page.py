@@ -18,6 +18,7 @@ and ``err-<key>`` (class ``error``) beside a refused setting.
 
 from app import webapi as api
 from app.auth import same
+from app.serve import form_of
 from app.webapi import GROUPS, session_cookie
 from thermo import modes as M
 from thermo import schema
@@ -242,15 +243,6 @@ def number(text):
         return float(text)
     except ValueError:
         return text
-
-
-def form_of(request):
-    """A posted form's fields ({} for none); SettingError("form", ...) when
-    its body is not URL-encoded UTF-8 (microdot raises while decoding it)."""
-    try:
-        return request.form or {}
-    except ValueError:  # UnicodeError is one, and a bad %xx escape
-        raise SettingError("form", "not URL-encoded UTF-8 text (nothing was changed)") from None
 
 
 def form_settings(form):

@@ -48,7 +48,7 @@ if MODE == "core":
     print("core_heap_after_import_unix64_bytes: %d bytes" % after)
 else:
     LINK = ("app.mqtt", "app.ha")  # imported by the runner only when mqtt_host is set
-    WEB = ("app.web", "app.webapi", "app.page", "app.auth", "app.wifisetup")  # with Wi-Fi, and microdot
+    WEB = ("app.serve", "app.web", "app.webapi", "app.page", "app.auth", "app.wifisetup")  # with Wi-Fi, and microdot
     WITH_LINK = MODE in ("board_mqtt", "board_web")
     WITH_WEB = MODE == "board_web"
     import vtime
