@@ -46,6 +46,10 @@ POLL_MS = const(20)
 BODY_MAX = const(4096)
 READLINE_MAX = const(512)
 SERVE_PAUSE_MS = const(1000)
+# The status line's words (microdot says "N/A" for all but 200).
+REASONS = {303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large", 429: "Too Many Requests",
+           500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class _Writer:
@@ -107,6 +111,13 @@ def form_of(request):
         raise SettingError("form", "not URL-encoded UTF-8 text (nothing was changed)") from None
 
 
+async def _reason(request, response):
+    """The status line says what its code means ("401 Unauthorized")."""
+    if response.reason is None:
+        response.reason = REASONS.get(response.status_code)
+    return response
+
+
 class Server:
     """``app`` (a Microdot) served under the rules above; ``pause(ms)``: the
     connections' own wait (requests run side by side); ``name``: the log's
@@ -128,6 +139,8 @@ class Server:
         Request.max_body_length = BODY_MAX
         Request.max_readline = READLINE_MAX
         microdot_core.print_exception = self._microdot_failed
+        app.after_request(_reason)
+        app.after_error_request(_reason)
 
     async def listen(self, task, host, port):
         """Bind ``host:port`` (a task of its own, so that ``task`` waits

@@ -161,7 +161,7 @@ def test_what_microdot_cannot_read_is_400_and_one_log_line_by_kind_with_the_serv
         return server, wire
 
     server, wire = run(scenario())
-    assert status_line(wire) == b"HTTP/1.0 400 N/A" and wire.closed and server.unparsed == 1
+    assert status_line(wire) == b"HTTP/1.0 400 Bad Request" and wire.closed and server.unparsed == 1
     logged = capsys.readouterr()
     assert logged.err == "" and logged.out.count("\n") == 1 and "test: request refused by microdot: " in logged.out
     assert b"a" * 20 not in logged.out.encode() and "GARBAGE" not in logged.out
@@ -176,7 +176,7 @@ def test_a_body_over_the_limit_is_413():
         await server.connection(reader_of(head + b"Content-Length: %d\r\n\r\n" % len(body) + body), wire)
         return wire
 
-    assert status_line(run(scenario())) == b"HTTP/1.0 413 N/A"
+    assert status_line(run(scenario())) == b"HTTP/1.0 413 Payload Too Large"
 
 
 @pytest.mark.parametrize("body", [b"a=\xff\xfe", b"a=%ff%fe&b=%c3"])
@@ -189,7 +189,7 @@ def test_a_form_that_is_not_url_encoded_utf8_is_one_message_naming_the_form(body
         return wire
 
     wire = run(scenario())
-    assert status_line(wire) == b"HTTP/1.0 400 N/A"
+    assert status_line(wire) == b"HTTP/1.0 400 Bad Request"
     assert wire.data.split(b"\r\n\r\n", 1)[1] == b"form: not URL-encoded UTF-8 text (nothing was changed)"
 
 
@@ -264,3 +264,13 @@ def test_a_connection_that_fails_mid_answer_is_logged_in_one_line_closed_and_its
     assert server.open == 0 and wire.closed
     logged = capsys.readouterr()
     assert logged.err == "" and logged.out.count("\n") == 1 and "test: connection ended: OSError" in logged.out
+
+
+@pytest.mark.parametrize("path, status", [("/", b"200 OK"), ("/nowhere", b"404 Not Found"), ("/form", b"405 Method Not Allowed")])
+def test_the_status_line_says_what_its_code_means_not_n_a(path, status):
+    async def scenario():
+        wire = Wire()
+        await Server(bare_app(), zero_pause, "test").connection(reader_of(b"GET %s HTTP/1.0\r\n\r\n" % path.encode()), wire)
+        return wire
+
+    assert status_line(run(scenario())) == b"HTTP/1.0 " + status

@@ -105,7 +105,7 @@ def test_one_connection_after_another_is_answered_even_before_the_watchers_next_
         return wires
 
     wires = run(scenario())
-    assert [wire.data.split(b"\r\n", 1)[0] for wire in wires] == [b"HTTP/1.0 401 N/A"] * (CONNECTIONS_MAX + 2)
+    assert [wire.data.split(b"\r\n", 1)[0] for wire in wires] == [b"HTTP/1.0 401 Unauthorized"] * (CONNECTIONS_MAX + 2)
     assert rig.web.refused == 0 and rig.web.open == 0
 
 
@@ -115,7 +115,7 @@ def test_one_connection_after_another_is_answered_even_before_the_watchers_next_
                                   b"POST /api/login HTTP/1.1\r\nContent-Length: nan\r\n\r\n{}"])
 def test_a_malformed_request_is_answered_400_and_logged_in_one_line_without_a_trace(rig, capsys, data):
     wire = run(connect(rig.web, data))
-    assert wire.data.split(b"\r\n", 1)[0] == b"HTTP/1.0 400 N/A" and wire.closed
+    assert wire.data.split(b"\r\n", 1)[0] == b"HTTP/1.0 400 Bad Request" and wire.closed
     logged = capsys.readouterr()
     assert logged.err == ""
     assert logged.out.count("\n") == 1 and "web: request refused by microdot: " in logged.out, logged.out
