@@ -43,9 +43,12 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # require micropython-stdlib-stubs>=1.27.0,<1.28.0; it is pinned here too
 # and everything is installed with --no-deps so nothing floats.
 STDLIB_STUBS = "micropython-stdlib-stubs==1.27.0.post2"
+# microdot (the web page, app.web and app.wifisetup; mip on the board) ships
+# its own .pyi stubs: installed beside the board's, its API is checked too.
+MICRODOT = "microdot==2.7.0"
 BOARD_STUBS = {
-    "rp2": ["micropython-rp2-rpi-pico-stubs==1.27.0.post1", STDLIB_STUBS],
-    "esp32": ["micropython-esp32-stubs==1.27.0.post1", STDLIB_STUBS],
+    "rp2": ["micropython-rp2-rpi-pico-stubs==1.27.0.post1", STDLIB_STUBS, MICRODOT],
+    "esp32": ["micropython-esp32-stubs==1.27.0.post1", STDLIB_STUBS, MICRODOT],
 }
 PINS_FILE = ".pins"  # inside typings/<board>/: what was installed there
 

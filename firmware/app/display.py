@@ -126,12 +126,13 @@ class Display:
 
     def network(self):
         """(state, address) of the Wi-Fi, as text."""
-        wlan = self.wlan
-        if wlan is None:
-            return "no wifi", ""
-        if wlan.isconnected():
-            return "wifi up", wlan.ifconfig()[0]
-        return "wifi down", ""
+        from board import net
+
+        return net.state(self.wlan)
+
+    def show_setup(self, setup):
+        """While the Wi-Fi set-up (app.wifisetup.Setup) runs, its page is the home page."""
+        self.setup = setup
 
     def draw(self):
         setup = self.setup

@@ -253,7 +253,7 @@ class App:
         key = ap_key(os.urandom(16)) if self.display is not None else ""
         self.setup = Setup(self, ap_name(machine.unique_id()), key, why)
         if self.display is not None:
-            self.display.setup = self.setup
+            self.display.show_setup(self.setup)
         self.supervisor.spawn("setup", DEADLINE_MS, self.setup.run, ends=True)
 
     def start_network(self):
@@ -268,6 +268,12 @@ class App:
 
             self.display.wlan = net.station()
         self.start_web()
+
+    def network(self):
+        """(state, address) of the Wi-Fi, as text: the web's status says it."""
+        from board import net
+
+        return net.state(net.station() if self.board["wifi"] and self.options["wifi_ssid"] else None)
 
     def start_web(self):
         """The web page and JSON API on options["web_port"]. Its ``pause``

@@ -138,7 +138,8 @@ class Server:
         Request.max_content_length = BODY_MAX
         Request.max_body_length = BODY_MAX
         Request.max_readline = READLINE_MAX
-        microdot_core.print_exception = self._microdot_failed
+        # (set by name: microdot's stubs do not declare its fallback printer)
+        setattr(microdot_core, "print_exception", self._microdot_failed)  # noqa: B010
         app.after_request(_reason)
         app.after_error_request(_reason)
 

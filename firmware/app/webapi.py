@@ -108,10 +108,9 @@ def alerts(th, report):
 
 def network(device):
     """{"state": ..., "address": ...} when the device can tell (a board with Wi-Fi), else {}."""
-    tell = getattr(device, "network", None)
-    if not callable(tell):
+    if not hasattr(device, "network"):
         return {}
-    state, address = tell()
+    state, address = device.network()
     return {"state": state, "address": address}
 
 

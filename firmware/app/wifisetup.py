@@ -227,9 +227,11 @@ class Setup:
             self.why, self.name, "WPA2, its password on the screen" if self.key else "open", ADDRESS))
         while self.state != JOINED:
             if self.server.listener is None:
-                await self.listen(task)
-            if self.pending is not None:
-                await self.store(task)
+                await self.listen(task, self.server)
+            pending = self.pending
+            if pending is not None:
+                self.pending = None
+                await self.store(task, pending)
             if self.state == JOINING:
                 await self.join(task)
             else:
@@ -238,10 +240,10 @@ class Setup:
         self.close()
         self.app.start_network()
 
-    async def listen(self, task):
+    async def listen(self, task, server):
         """Start the page's server; a refused port is an alert, tried again."""
         try:
-            await self.server.listen(task, "0.0.0.0", PORT)
+            await server.listen(task, "0.0.0.0", PORT)
         except OSError as exc:
             self.app.report.alert("setup", "the set-up page could not start (%r); trying again" % (exc,))
             await task.pause(RETRY_MS)
@@ -256,13 +258,12 @@ class Setup:
         self.changes += 1
         log("setup: access point closed")
 
-    async def store(self, task):
+    async def store(self, task, pending):
         """The posted options (settings store) and password (a salted hash
         through app.auth), or nothing: a password that could not be stored
         takes the options back."""
         app = self.app
-        changes, password = self.pending
-        self.pending = None
+        changes, password = pending
         before = {}
         for key in changes:
             before[key] = app.options[key]
@@ -296,4 +297,4 @@ class Setup:
                 return
             log("setup: joining %s failed (%s), try %d of %d" % (show(options["wifi_ssid"]), reason, attempt,
                                                                JOIN_TRIES))
-        self._set(AP, reason)
+        self._set(AP, reason or "no answer")

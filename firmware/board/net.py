@@ -47,6 +47,16 @@ def station():
     return network.WLAN(network.WLAN.IF_STA)
 
 
+def state(wlan):
+    """(state, address) of a station interface (or None: no Wi-Fi), as
+    text: what the screen's menu and the web's status say."""
+    if wlan is None:
+        return "no wifi", ""
+    if wlan.isconnected():
+        return "wifi up", wlan.ifconfig()[0]
+    return "wifi down", ""
+
+
 def open_access_point(ssid, key):
     """Start the board's own access point (Wi-Fi set-up): WPA2 with
     ``key``, or open when ``key`` is empty. Returns the interface, whose

@@ -315,3 +315,12 @@ def test_the_setup_page_is_the_same_address_the_screen_gives(board):
     from app import screen, wifisetup
 
     assert screen.SETUP_ADDRESS == wifisetup.ADDRESS
+
+
+def test_the_webs_status_tells_the_wifi_state_and_the_boards_address(board, monkeypatch):
+    pico_w(board, monkeypatch, device={"wifi_ssid": "home", "wifi_password": WIFI_SECRET, "web_open_status": True})
+    answers = send(board, 30_000, "GET", "/api/status")
+    assert board.boot(40_000) == "halt"
+    status, _headers, body = answer(answers, 30_000)
+    assert status == 200
+    assert json.loads(body)["network"] == {"state": "wifi up", "address": "192.0.2.50"}
