@@ -99,3 +99,40 @@ def test_a_board_file_the_board_would_refuse_draws_nothing_and_names_the_field(t
 
 def test_the_cli_check_finds_the_committed_diagrams_current():
     assert wiring.main(["--all", "--check"]) == 0
+
+
+# -- the web page serves the board's copy at /wiring ------------------------------
+
+
+@pytest.fixture
+def rig(monkeypatch):
+    from web.webcore import Rig, fake_clock
+
+    return Rig(fake_clock(monkeypatch), open_status=True)
+
+
+def test_the_web_serves_the_diagram_deploy_copied_as_svg(rig, monkeypatch):
+    from app import page
+
+    monkeypatch.setattr(page, "WIRING_FILE", str(wiring.OUT / "rpi_pico_w.svg"))
+    response = rig.request("GET", "/wiring")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/svg+xml"
+    assert response.body == (wiring.OUT / "rpi_pico_w.svg").read_bytes()
+    assert 'href="/wiring"' in rig.request("GET", "/").text
+
+
+def test_without_a_diagram_on_the_board_the_web_says_how_to_get_one(rig, monkeypatch, tmp_path):
+    from app import page
+
+    monkeypatch.setattr(page, "WIRING_FILE", str(tmp_path / "absent.svg"))
+    response = rig.request("GET", "/wiring")
+    assert response.status_code == 404
+    assert "make deploy copies docs/wiring/<board>.svg" in response.text
+
+
+def test_the_diagram_needs_a_session_unless_the_status_is_open(monkeypatch):
+    from web.webcore import Rig, fake_clock
+
+    response = Rig(fake_clock(monkeypatch)).request("GET", "/wiring")
+    assert response.status_code == 303 and response.headers["Location"] == "/login"

@@ -13,15 +13,18 @@ The element ids are a contract (browser tests, README): ``indoor``,
 ``terminal-<name>`` (class ``light on``/``light off``), ``alerts``,
 ``reasons``, ``balance-point``, ``message``, ``login-form``,
 ``login-password``, ``logout-form``, ``schedule-form``, ``settings-form``,
-and ``err-<key>`` (class ``error``) beside a refused setting.
+and ``err-<key>`` (class ``error``) beside a refused setting; on the
+settings page ``warnings`` (the config lint's lines for the settings in
+force, :mod:`thermo.lint`) and ``warn-<key>`` (class ``warning``) beside
+each key a warning names.
 """
 
 from app import webapi as api
 from app.auth import same
 from app.serve import form_of
 from app.webapi import GROUPS, session_cookie
+from thermo import lint, schema
 from thermo import modes as M
-from thermo import schema
 from thermo import terminals as T
 from thermo.schedule import DAY_NAMES, DAY_SETS
 from thermo.values import SettingError, show
@@ -33,7 +36,7 @@ STYLE = ("body{font:16px sans-serif;margin:0 auto;max-width:40em;padding:0 .6em}
          "label{display:block;margin-top:.5em}input,select,button{font-size:1em;max-width:100%}"
          ".big{font-size:2.4em;margin:.2em 0}.light{display:inline-block;padding:.2em .5em;margin:.1em;"
          "border-radius:1em;border:1px solid #888}.on{background:#f80;color:#000}.off{color:#888}"
-         ".error{color:#b00;display:block}#message{font-weight:bold}"
+         ".error{color:#b00;display:block}.warning{color:#850;display:block}#message{font-weight:bold}"
          "small{color:#555}fieldset{margin:.5em 0}.row{display:flex;flex-wrap:wrap;align-items:center;gap:.2em 1em}"
          ".row label{margin:0}.row input[size]{width:4.5em}.row .error{flex-basis:100%}")
 SCRIPT = ("<script>(function(){function $(i){return document.getElementById(i)}"
@@ -79,7 +82,19 @@ def _head(title, session, message):
 
 
 def _tail():
-    yield "</body></html>"
+    yield '<p><small><a href="/wiring">Wiring diagram</a></small></p></body></html>'
+
+
+WIRING_FILE = "wiring.svg"  # docs/wiring/<board>.svg, drawn by tools/wiring.py, copied here by make deploy
+
+
+def wiring_file(path=WIRING_FILE):
+    """The board's wiring diagram, opened to be streamed (microdot reads and
+    closes it), or None if make deploy did not copy it."""
+    try:
+        return open(path, "rb")
+    except OSError:
+        return None
 
 
 def _csrf(session):
@@ -148,10 +163,18 @@ def _allowed(kind, allowed, unit):
     return text + (", or empty" if kind in (schema.DEGREES_OR_NULL, schema.WHOLE_OR_NULL) else "")
 
 
-def settings_page(session, values, message, field=None, refusal=""):
+def settings_page(session, values, message, field=None, refusal="", findings=()):
     """The installer settings in their groups; ``values`` as shown (the
-    stored ones, or a refused form's); ``refusal`` beside ``field``."""
+    stored ones, or a refused form's); ``refusal`` beside ``field``; the
+    lint's ``findings`` (of the settings in force) listed at the top and
+    each beside every key it names."""
     yield from _head("Installer settings", session, message)
+    texts = lint.lines(findings)
+    yield '<h2>Warnings</h2><ul id="warnings">%s</ul>' % ("".join("<li>%s</li>" % esc(t) for t in texts) or NONE)
+    beside = {}
+    for i in range(len(findings)):
+        for key in findings[i][2]:
+            beside[key] = beside.get(key, "") + '<span class="warning">%s</span>' % esc(texts[i])
     yield '<form id="settings-form" method="post" action="/settings" novalidate>' + _csrf(session)
     kinds = {entry[0]: entry for entry in schema.SCHEMA}
     for title, keys in GROUPS:
@@ -172,6 +195,8 @@ def settings_page(session, values, message, field=None, refusal=""):
                     key, key, esc("" if value is None else value if isinstance(value, str) else show(value)))
             if key == field:
                 piece += '<span id="err-%s" class="error">%s</span>' % (key, esc(refusal))
+            if key in beside:
+                piece += '<span id="warn-%s">%s</span>' % (key, beside[key])
             yield piece
         yield "</fieldset>"
     yield "<p><button>Save</button></p></form>"
@@ -354,7 +379,8 @@ def routes(web, app):
     def get_settings(request, session):
         if session is None:
             return "", 303, {"Location": "/login"}
-        return html(settings_page(session, web.device.thermostat.settings.values, taken(session)))
+        return html(settings_page(session, web.device.thermostat.settings.values, taken(session), None, "",
+                                  api.lint_findings(web.device)))
 
     def post_settings(request, session, fields):
         changes = form_settings(fields)
@@ -364,7 +390,8 @@ def routes(web, app):
         shown = dict(web.device.thermostat.settings.values)
         for key in changes:
             shown[key] = fields.get(key)
-        return html(settings_page(session, shown, "not saved: " + refusal, field, refusal), code)
+        return html(settings_page(session, shown, "not saved: " + refusal, field, refusal,
+                                  api.lint_findings(web.device)), code)
 
     def get_schedule(request, session):
         if session is None:
@@ -377,6 +404,15 @@ def routes(web, app):
         if refusal is None:
             return back("/schedule", session, "schedule saved")
         return html(schedule_page(session, entries, "not saved: " + refusal, field, refusal), code)
+
+    def get_wiring(request, session):
+        if session is None and not web.open_status():
+            return "", 303, {"Location": "/login"}
+        diagram = wiring_file(WIRING_FILE)
+        if diagram is None:
+            return "no wiring diagram on this board (make deploy copies docs/wiring/<board>.svg as /%s)" % (
+                WIRING_FILE), 404, {"Content-Type": "text/plain; charset=UTF-8"}
+        return diagram, 200, {"Content-Type": "image/svg+xml"}
 
     async def post_login(request):
         try:
@@ -406,3 +442,4 @@ def routes(web, app):
     app.route("/settings", methods=["POST"])(guarded("settings", post_settings, True))
     app.route("/schedule", methods=["GET"])(guarded("schedule", get_schedule))
     app.route("/schedule", methods=["POST"])(guarded("schedule", post_schedule, True))
+    app.route("/wiring", methods=["GET"])(guarded("wiring", get_wiring))
