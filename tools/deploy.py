@@ -7,8 +7,11 @@ BOARD is a file name in boards/ without .json. Before anything else (before
 compiling, before any command reaches a board) the board file is checked
 with the loader the board itself uses (firmware/board/boardfile.py) and the
 CONFIG file with the check the board runs when it imports it
-(firmware/app/config.py ``parse``); a refusal is one line naming the file
-and the field, and exit status 2. Then:
+(firmware/app/config.py ``parse``), the config lint (firmware/thermo/lint.py)
+included, against the terminals the board file wires; a refusal is one line
+naming the file and the field, and exit status 2. Each lint warning is
+printed as one line ("deploy: FILE: KEYS: warning CODE: ...") and the deploy
+goes on. Then:
 
  0. compile firmware/ with mpy-cross for the board's CPU only (the board
     file's chip gives the architecture: armv6m for the RP2040, xtensawin
@@ -54,6 +57,7 @@ import build_mpy  # noqa: E402 -- the compiler driver behind make mpy
 from app import config as configfile  # noqa: E402 -- the check the board runs on an imported config
 from board import boardfile  # noqa: E402 -- the loader the board itself runs
 
+from thermo import lint  # noqa: E402 -- the config lint the board runs
 from thermo.schema import SettingError  # noqa: E402
 
 # micropython-lib packages by need. onewire and ds18x20 are frozen into the
@@ -99,6 +103,7 @@ class Target:
         self.config = config and on_the_command_line(config)  # for mpremote, which runs in REPO
         self.arch = board["mpy_arch"]
         self.build = "build/" + self.arch
+        self.warnings = []  # the config lint's warnings, one line each
 
 
 def on_the_command_line(path):
@@ -127,25 +132,29 @@ def check_board(name):
         raise Refused(str(exc)) from None
 
 
-def check_config(path):
-    """Refuse a config file the board would refuse at import (same parse, same size bound)."""
+def check_config(path, terminals=None):
+    """Refuse a config file the board would refuse at import (same parse,
+    same size bound, same lint against the board file's ``terminals``);
+    returns the lint's warnings as lines."""
     try:
         with open(path, "rb") as f:
             text = f.read(configfile.MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise Refused("%s: cannot be read (%s)" % (path, exc.strerror or exc)) from None
     try:
-        configfile.parse(text)
+        settings, _options = configfile.parse(text, terminals)
     except SettingError as exc:
         raise Refused("%s: %s" % (path, exc)) from None
+    return ["%s: %s" % (path, found) for found in lint.lines(configfile.findings(settings, terminals))]
 
 
 def check(name, config=None):
     """Everything a deploy depends on, checked before anything is built or sent."""
     board = check_board(name)
+    target = Target(name, board, os.path.relpath(board_path(name), REPO), config)
     if config:
-        check_config(config)
-    return Target(name, board, os.path.relpath(board_path(name), REPO), config)
+        target.warnings = check_config(config, lint.wired(board))
+    return target
 
 
 def packages():
@@ -209,6 +218,8 @@ def main(argv=None):
     except Refused as exc:
         print("deploy: %s" % exc, file=sys.stderr)
         return 2
+    for warning in target.warnings:
+        print("deploy: %s" % warning, flush=True)
     lines = commands(target, args.port)
     if not args.dry_run:
         errors = build(target)

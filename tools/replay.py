@@ -9,6 +9,12 @@ outputs or alerts (with --explain, also of a held reason) (batch), or
 exactly one answer per event read from stdin (interactive). A command the thermostat refuses is reported on stderr and
 the run goes on. A malformed scenario exits 2 with one line on stderr.
 The control code is ``firmware/thermo``, imported as the board imports it.
+
+The scenario's config goes through the config lint the board runs
+(``firmware/thermo/lint.py``): each warning is one line on stderr
+("replay.py: config.KEYS: warning CODE: ...") and the run goes on; a
+refusal exits 2 like a value out of range. Rules on the board's wiring
+need the board file: ``--board NAME`` (a file in boards/) gives it.
 """
 
 import argparse
@@ -20,6 +26,11 @@ FIRMWARE = Path(__file__).resolve().parent.parent / "firmware"
 sys.path.insert(0, str(FIRMWARE))
 
 import scenario as sc  # noqa: E402
+from board import boardfile  # noqa: E402 -- the board's own loader
+
+from thermo import lint  # noqa: E402 -- the board's own config lint
+
+BOARDS = Path(__file__).resolve().parent.parent / "boards"
 
 
 def load(path):
@@ -43,6 +54,30 @@ def parse_json(text, where):
         raise sc.ScenarioError("%s: not valid JSON: nested too deeply" % where) from None
     except ValueError as error:
         raise sc.ScenarioError("%s: not valid JSON: %s" % (where, error)) from None
+
+
+def board_terminals(name):
+    """The terminals a board file wires (a name in boards/, or a path to a
+    .json file), or ScenarioError."""
+    path = Path(name) if name.endswith(".json") else BOARDS / (name + ".json")
+    if not name.endswith(".json") and Path(name).name != name or not path.exists():
+        known = ", ".join(sorted(p.stem for p in BOARDS.glob("*.json")))
+        raise sc.ScenarioError("--board: no board %r (known: %s, or a path to a .json file)" % (name, known))
+    try:
+        return lint.wired(boardfile.load(str(path), source=str(path)))
+    except boardfile.BoardError as error:
+        raise sc.ScenarioError(str(error)) from None
+
+
+def lint_config(parsed, terminals):
+    """The config lint's warnings as lines; a refusal is a ScenarioError
+    (exit 2, as a value out of range)."""
+    findings = lint.check(parsed["config"], terminals)
+    try:
+        lint.refuse(findings)
+    except lint.Refusal as error:
+        raise sc.ScenarioError("config." + str(error)) from None
+    return ["config." + text for text in lint.lines(findings)]
 
 
 def refused(t_ms, message):
@@ -77,6 +112,8 @@ def main(argv=None):
     parser.add_argument("scenario", nargs="?", help="scenario JSON file")
     parser.add_argument("--interactive", action="store_true",
                         help="read events from stdin, answer each with one line")
+    parser.add_argument("--board", default=None,
+                        help="lint the config against this board file too (a name in boards/, or a .json path)")
     parser.add_argument("--explain", action="store_true",
                         help='add "held": {terminal: code} for every terminal held back (by the safety '
                              "gate or the decision; codes in firmware/thermo/reasons.py), and print a "
@@ -88,9 +125,12 @@ def main(argv=None):
     try:
         raw = load(args.scenario) if args.scenario else {}
         parsed = sc.parse(raw, interactive=args.interactive)
+        warnings = lint_config(parsed, board_terminals(args.board) if args.board else None)
     except sc.ScenarioError as error:
         print("replay.py: %s" % error, file=sys.stderr)
         return 2
+    for text in warnings:
+        print("replay.py: %s" % text, file=sys.stderr, flush=True)
     try:
         if args.interactive:
             run_interactive(parsed, sys.stdin, args.explain)

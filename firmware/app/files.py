@@ -6,12 +6,19 @@ settings and device options (``settings.json``), the user's state
 A settings change (:meth:`Files.change_settings`) is checked whole, saved,
 then applied. Problems become alerts through the ``alerts`` object given
 (:class:`app.report.Report`), never exceptions at boot.
+
+Every check includes the config lint (:mod:`thermo.lint`) against the
+terminals the board file wires: a refuse-level finding is refused as a bad
+value is (the import dropped, a stored file replaced by defaults with its
+alert, a change not saved); each warning is logged as one line, at boot and
+at every settings change.
 """
 
 from app import config
 from app.age import Backoff
 from app.console import log
 from app.store import Store
+from thermo import lint
 from thermo.schema import SettingError
 
 SETTINGS_FILE = "settings.json"
@@ -22,9 +29,10 @@ IMPORT_BUSY_FILE = "config.import.json.busy"
 
 
 class Files:
-    def __init__(self, flash, alerts):
+    def __init__(self, flash, alerts, terminals=None):
         self.flash = flash
         self.alerts = alerts
+        self.terminals = terminals  # the names the board file wires (thermo.lint.wired); None: unknown
         self.settings_store = Store(SETTINGS_FILE, flash)
         self.state_store = Store(STATE_FILE, flash)
         # The user state last saved (or loaded): mode, fan and setpoints,
@@ -54,7 +62,7 @@ class Files:
             if text is None or len(text) > config.MAX_CONFIG_BYTES:
                 raise SettingError(IMPORT_FILE, "larger than %d bytes (allowed: at most %d)" % (
                     config.MAX_CONFIG_BYTES, config.MAX_CONFIG_BYTES))
-            settings, options = config.parse(text)
+            settings, options = config.parse(text, self.terminals)
             self.settings_store.save({"settings": settings, "device": options})
             log("config imported from %s" % IMPORT_FILE)
         except SettingError as exc:
@@ -74,12 +82,27 @@ class Files:
         data, status = self.settings_store.load()
         if data is None:
             self.alerts.alert("settings_file", "%s %s: defaults in use" % (SETTINGS_FILE, status))
-            return {}, config.check({})[1]
+            return self.defaults()
         try:
-            return config.check(data)
+            settings, options = config.check(data, self.terminals)
         except SettingError as exc:
             self.alerts.alert("settings_file", "%s invalid (%s): defaults in use" % (SETTINGS_FILE, exc))
-            return {}, config.check({})[1]
+            return self.defaults()
+        self.log_findings(settings)
+        return settings, options
+
+    def defaults(self):
+        """(settings, options) at their defaults: what runs when the stored
+        ones cannot. Nothing is left to fall back on, so a lint finding on
+        the defaults themselves (a board file without W2) is logged, never
+        refused."""
+        self.log_findings({})
+        return {}, config.check({})[1]
+
+    def log_findings(self, settings):
+        """One log line per lint finding of the settings in use."""
+        for text in lint.lines(config.findings(settings, self.terminals)):
+            log("config: " + text)
 
     def settings_with(self, settings=None, options=None):
         """The stored document with these changes, checked whole:
@@ -93,7 +116,7 @@ class Files:
             merged = dict(merged) if isinstance(merged, dict) else {}
             merged.update(changes or {})
             document[section] = merged
-        new_settings, new_options = config.check(document)
+        new_settings, new_options = config.check(document, self.terminals)
         return document, new_settings, new_options
 
     def save_settings(self, document):
@@ -105,12 +128,14 @@ class Files:
         """Change installer settings and/or device options: the stored
         document with the changes is checked whole (by app.config and by the
         core, against the user's setpoints), saved, then applied to the
-        core; returns the new device options. Refused (SettingError) or not
-        saved (OSError): nothing changes."""
+        core; returns the new device options. Refused (SettingError, a lint
+        refusal included) or not saved (OSError): nothing changes. The
+        lint's warnings are logged, one line each."""
         document, new_settings, new_options = self.settings_with(settings, options)
         thermostat.check_settings(new_settings)
         self.save_settings(document)
         thermostat.apply_settings(new_settings)
+        self.log_findings(new_settings)
         return new_options
 
     # -- state.json ------------------------------------------------------------

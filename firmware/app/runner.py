@@ -50,6 +50,7 @@ from app.store import Flash
 from app.tasks import UNSUPERVISED, Supervisor
 from app.usage import Usage
 from app.vclock import ControlClock
+from thermo import lint
 from thermo import terminals as T
 from thermo.control import CONTROL_PERIOD_MS, Thermostat
 
@@ -87,7 +88,7 @@ class App:
         self.flash = flash or Flash()
         self.report = Report()
         self.supervisor = Supervisor(hw, guard or BootGuard(self.flash))
-        self.files = Files(self.flash, self.report)
+        self.files = Files(self.flash, self.report, lint.wired(board))  # the config lint knows the wired terminals
         settings, options = self.files.load_config()
         self.options = options
         self.bench = options["bench"]
