@@ -4,6 +4,7 @@
     python tools/simulate.py --day cold --schedule setback --plot day.png
     python tools/simulate.py --controller baseline --csv day.csv
     python tools/simulate.py --controller "interactive:python tools/replay.py --interactive"
+    python tools/simulate.py --day mild --fault ob_reversed --fault door_open@12:00
 
 Prints the figures of docs/reference-house.md, one `name: value unit` line each,
 then what the firmware learned of the heat pump (its thermal balance point and
@@ -26,7 +27,7 @@ TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS.parent / "firmware"))
 sys.path.insert(0, str(TOOLS))
 
-from sim import controllers, loop  # noqa: E402
+from sim import controllers, faults, loop  # noqa: E402
 from sim.equipment import BITS, NAMES  # noqa: E402
 from sim.kpis import UNITS  # noqa: E402
 from sim.weather import DAYS  # noqa: E402
@@ -115,8 +116,9 @@ def write_csv(run, path):
     s = run.series
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        columns = [name for name in loop.SERIES if name != "outputs"]
-        writer.writerow(["clock"] + columns + list(NAMES))
+        columns = [name for name in loop.SERIES if name not in ("outputs", "sensed")]
+        sensed = list(NAMES) if run.faults else []  # a normal run's table is the same as before faults existed
+        writer.writerow(["clock"] + columns + list(NAMES) + ["sensed_" + name for name in sensed])
         for index in range(len(s["t_s"])):
             t = s["t_s"][index]
             clock = "%02d:%02d:%02d" % (t // 3600, t // 60 % 60, t % 60)
@@ -126,6 +128,8 @@ def write_csv(run, path):
                 row.append("" if value is None else int(value) if isinstance(value, bool) else
                            ("%.4f" % value if isinstance(value, float) else value))
             row += [1 if s["outputs"][index] & bit else 0 for bit in BITS]
+            if sensed:
+                row += [1 if s["sensed"][index] & bit else 0 for bit in BITS]
             writer.writerow(row)
 
 
@@ -163,7 +167,17 @@ def main(argv=None):
     parser.add_argument("--warmup-days", type=int, default=WARMUP_DAYS, metavar="N",
                         help="identical days run before the measured one (default %d)" % WARMUP_DAYS)
     parser.add_argument("--wrong-ob", action="store_true", help="equipment valve of the other polarity than set")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME[@HH:MM]",
+                        help="inject a fault (repeatable), from the run's start or from HH:MM of the measured "
+                        "day: %s (tools/sim/faults.py says what each does)" % ", ".join(faults.FAULTS))
     args = parser.parse_args(argv)
+    try:
+        fault_list = faults.check(args.fault, args.warmup_days * loop.DAY_S)
+    except faults.FaultError as error:
+        parser.error("--" + str(error))
+    if args.wrong_ob and any(fault.name in faults.VALVE_FAULTS for fault in fault_list):
+        parser.error("--wrong-ob is the fault ob_reversed from the start: give it once, "
+                     "and with no other valve fault (%s)" % ", ".join(faults.VALVE_FAULTS))
     for option, path in (("--plot", args.plot), ("--csv", args.csv)):
         if path:
             check_output(option, path)
@@ -182,7 +196,7 @@ def main(argv=None):
     started = time.monotonic()
     try:
         run = loop.simulate(args.day, args.schedule, controller, settings, warmup_days=args.warmup_days,
-                            sensors=sensors, valve=valve, progress=progress)
+                            sensors=sensors, valve=valve, progress=progress, faults=fault_list)
     except RuntimeError as error:
         progress.close()
         print("simulate.py: %s" % error, file=sys.stderr)
@@ -191,6 +205,8 @@ def main(argv=None):
     print("day: %s" % args.day)
     print("schedule: %s" % args.schedule)
     print("controller: %s" % args.controller)
+    if run.faults:
+        print("faults: %s" % ", ".join(run.faults))
     for name in UNITS:
         if name in run.kpis:
             print(format_figure(name, run.kpis[name]))

@@ -75,6 +75,8 @@ class FirmwareController:
                 warn("the firmware has no schedule API (setting `schedule` + Thermostat.set_wall_clock): "
                      "the simulator sends the schedule's setpoints as commands (no smart recovery)")
         self.thermostat = Thermostat(settings, self._ticks(0))
+        self.sensed = None  # the last sense_reading
+        self._core_sense = getattr(self.thermostat, "sense_reading", None)
         setpoint = setpoint_f(schedule, start_s) if schedule else heat_setpoint_f
         self._commanded = setpoint
         self.thermostat.command({"mode": mode, "fan": fan, "heat_setpoint_f": setpoint})
@@ -101,6 +103,14 @@ class FirmwareController:
         if outdoor_f is not None:
             thermostat.outdoor_reading(self._fixed(outdoor_f, 1))
         return thermostat.tick(self._ticks(int(round((t_s - self.start_s) * 1000))))
+
+    def sense_reading(self, bits):
+        """What 24 VAC sense inputs on the terminals read over the last step (the bits of
+        ``thermo.terminals``; see tools/sim/faults.py): kept here, and handed to the core
+        if it has ``sense_reading`` (the firmware has no sense inputs yet)."""
+        self.sensed = bits
+        if self._core_sense:
+            self._core_sense(bits)
 
     def held_reasons(self):
         return self.thermostat.held_reasons()

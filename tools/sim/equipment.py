@@ -19,6 +19,12 @@ Choices where the document leaves room:
   change of stage during a run does not restart it.
 - Within a step the ramps are averaged exactly, so the step length does not
   bias the delivered heat.
+
+Faults (``faults``, a set of names of ``faults.py``, which documents each):
+without any, every line below computes exactly what it did before faults
+existed. Open wires and a back-fed Y act on the *downstream* terminals the
+equipment receives; ``Flows.sensed`` is what 24 VAC sense inputs at the
+thermostat's terminals read (its relays, plus a back-fed wire).
 """
 
 import math
@@ -41,6 +47,8 @@ STRIPS_KW = 10.0
 FURNACE_BTUH = 60000.0
 FURNACE_EFFICIENCY = 0.95
 FURNACE_RAMP_S = 60.0
+LOW_CHARGE_CAPACITY = 0.6
+LOW_CHARGE_COP = 0.8
 
 
 def heating_capacity_btuh(outdoor_f):
@@ -88,6 +96,7 @@ class Flows:
     furnace_btuh: float = 0.0   # furnace heat output
     gas_kw: float = 0.0         # furnace fuel input
     hp_heating: bool = False    # the compressor moved heat indoors
+    sensed: int = 0             # terminals carrying 24 VAC at the thermostat (its outputs, plus a back-fed wire)
 
     @property
     def electric_kw(self):
@@ -97,10 +106,11 @@ class Flows:
 class Equipment:
     """Heat pump + backup + blower, with the memory of how long each has run."""
 
-    def __init__(self, stages=1, backup="electric", valve="O"):
+    def __init__(self, stages=1, backup="electric", valve="O", faults=()):
         self.stages = stages
         self.backup = backup
         self.valve = valve
+        self.faults = frozenset(faults)
         self.compressor_run_s = 0.0
         self.furnace_run_s = 0.0
         self.was = 0
@@ -113,11 +123,33 @@ class Equipment:
 
     def heats(self, outputs):
         """Whether the reversing valve puts the compressor in heating."""
-        energized = bool(outputs & OB)
+        faults = self.faults
+        if "valve_stuck_heat" in faults or "valve_stuck_cool" in faults:
+            return "valve_stuck_heat" in faults
+        energized = bool(outputs & OB) != ("ob_reversed" in faults)
         return energized if self.valve == "B" else not energized
+
+    def downstream(self, outputs):
+        """(terminals the equipment receives, terminals a sense input at the thermostat reads)."""
+        faults = self.faults
+        if "e_not_suppressing_y" in faults and outputs & E:
+            outputs |= Y1  # back-fed from E at the air handler: the Y1 wire is live at both ends
+        sensed = outputs
+        if "w2_open" in faults:
+            outputs &= ~W2
+        if "y2_open" in faults:
+            outputs &= ~Y2
+        if "compressor_dead" in faults:
+            outputs &= ~(Y1 | Y2)
+        return outputs, sensed
 
     def step(self, outputs, outdoor_f, dt_s):
         flows = Flows()
+        faults = self.faults
+        if faults:
+            outputs, flows.sensed = self.downstream(outputs)
+        else:
+            flows.sensed = outputs
         if outputs & Y1:
             if not self.was & Y1:
                 self.compressor_run_s = 0.0
@@ -132,6 +164,9 @@ class Equipment:
                 capacity = cooling_capacity_btuh(outdoor_f) * cap_share
                 cop = cooling_cop(outdoor_f) * cop_share
                 sign = -1.0
+            if "low_charge" in faults:
+                capacity *= LOW_CHARGE_CAPACITY
+                cop *= LOW_CHARGE_COP
             flows.compressor_kw = capacity / cop / BTU_PER_KWH
             flows.hvac_btuh += sign * capacity * startup_fraction_mean(self.compressor_run_s, dt_s)
             self.compressor_run_s += dt_s

@@ -12,6 +12,7 @@ and the energy balance closes to rounding: the step also returns the exact
 mean air temperature, hence the exact envelope loss.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -49,6 +50,29 @@ def steady_state(params, air_f, outdoor_f, gains):
     return mass_f, hvac_btuh
 
 
+@functools.lru_cache(maxsize=8)
+def _propagators(p, dt_s):
+    """(Φ, mean of Φ over the step) of the 2×2 system, row-major 4-tuples, for ``p`` and the step ``dt_s``."""
+    dt_h = dt_s / SECONDS_PER_HOUR
+    a11 = -(p.ua_btuh_f + p.h_mass_btuh_f) / p.c_air_btu_f
+    a12 = p.h_mass_btuh_f / p.c_air_btu_f
+    a21 = p.h_mass_btuh_f / p.c_mass_btu_f
+    a22 = -p.h_mass_btuh_f / p.c_mass_btu_f
+    trace, det = a11 + a22, a11 * a22 - a12 * a21
+    root = math.sqrt(trace * trace / 4.0 - det)
+    l1, l2 = trace / 2.0 + root, trace / 2.0 - root
+    e1, e2 = math.exp(l1 * dt_h), math.exp(l2 * dt_h)
+    i1, i2 = (e1 - 1.0) / l1, (e2 - 1.0) / l2  # ∫0^dt e^(λs) ds
+
+    def combine(f1, f2):
+        # f(A) = (f1 (A - l2 I) - f2 (A - l1 I)) / (l1 - l2) for a 2×2 A
+        d = l1 - l2
+        return ((f1 * (a11 - l2) - f2 * (a11 - l1)) / d, (f1 - f2) * a12 / d,
+                (f1 - f2) * a21 / d, (f1 * (a22 - l2) - f2 * (a22 - l1)) / d)
+
+    return combine(e1, e2), tuple(value / dt_h for value in combine(i1, i2))
+
+
 class House:
     """The two nodes' temperatures, advanced by :meth:`step`."""
 
@@ -57,26 +81,12 @@ class House:
         self.air_f = air_f
         self.mass_f = mass_f
         self.dt_s = dt_s
-        p = params
-        dt_h = dt_s / SECONDS_PER_HOUR
-        a11 = -(p.ua_btuh_f + p.h_mass_btuh_f) / p.c_air_btu_f
-        a12 = p.h_mass_btuh_f / p.c_air_btu_f
-        a21 = p.h_mass_btuh_f / p.c_mass_btu_f
-        a22 = -p.h_mass_btuh_f / p.c_mass_btu_f
-        trace, det = a11 + a22, a11 * a22 - a12 * a21
-        root = math.sqrt(trace * trace / 4.0 - det)
-        l1, l2 = trace / 2.0 + root, trace / 2.0 - root
-        e1, e2 = math.exp(l1 * dt_h), math.exp(l2 * dt_h)
-        i1, i2 = (e1 - 1.0) / l1, (e2 - 1.0) / l2  # ∫0^dt e^(λs) ds
+        self._phi, self._mean = _propagators(params, dt_s)
 
-        def combine(f1, f2):
-            # f(A) = (f1 (A - l2 I) - f2 (A - l1 I)) / (l1 - l2) for a 2×2 A
-            d = l1 - l2
-            return ((f1 * (a11 - l2) - f2 * (a11 - l1)) / d, (f1 - f2) * a12 / d,
-                    (f1 - f2) * a21 / d, (f1 * (a22 - l2) - f2 * (a22 - l1)) / d)
-
-        self._phi = combine(e1, e2)
-        self._mean = tuple(value / dt_h for value in combine(i1, i2))
+    def set_params(self, params):
+        """Change the house from the next step on (an open window: a larger UA), keeping its temperatures."""
+        self.params = params
+        self._phi, self._mean = _propagators(params, self.dt_s)
 
     @classmethod
     def at_steady_state(cls, air_f, outdoor_f, gains, dt_s=5.0, params=REFERENCE):

@@ -19,12 +19,20 @@ why W2 went off, at the step it did (``held_reasons()["W2"]``, so a strip
 run a safety rule ended is told apart), and whether the firmware's
 ``short_cycle_blocked`` alert is raised (None for a controller without
 ``alert_names``).
+
+Faults (``faults``: names, ``NAME@HH:MM`` or :class:`faults.Fault`, see
+tools/sim/faults.py) change the equipment or the house from their start;
+``NAME@HH:MM`` is that time of the measured day. Without faults nothing
+here computes differently. Every step also records ``sensed``, what 24 VAC
+sense inputs at the thermostat's terminals would read, and hands it to a
+controller with a ``sense_reading(bits)`` method.
 """
 
 import random
 from dataclasses import dataclass, field
 from functools import partial
 
+from . import faults as F
 from . import kpis as K
 from .controllers import CONTROL_PERIOD_S
 from .equipment import BTU_PER_KWH, W2, Y1, Equipment
@@ -36,7 +44,7 @@ DAY_S = 86400
 DT_S = CONTROL_PERIOD_S
 SERIES = ("t_s", "outdoor_f", "indoor_f", "mass_f", "mean_indoor_f", "setpoint_f", "controller_setpoint_f",
           "occupied", "outputs", "compressor_kw", "blower_kw", "strip_kw", "furnace_btuh", "gas_kw", "hvac_btuh",
-          "gains_btuh", "w2_off_reason", "short_cycle_alert")
+          "gains_btuh", "w2_off_reason", "short_cycle_alert", "sensed")
 SHORT_CYCLE_ALERT = "short_cycle_blocked"
 PROGRESS_STEPS = 720
 
@@ -78,6 +86,7 @@ class Run:
     end_mass_f: float = 0.0
     y1_on_before: bool = False
     w2_on_before: bool = False
+    faults: tuple = ()  # the injected faults as NAME or NAME@HH:MM (of the measured day), none on a normal run
 
 
 def minute_of_week(t_s):
@@ -89,12 +98,14 @@ class ClosedLoop:
     """The house, its equipment and one controller under one weather, stepped
     together; it remembers where it stopped, so days can follow one another."""
 
-    def __init__(self, weather, schedule, controller, settings=None, sensors=None, valve=None, dt_s=DT_S):
+    def __init__(self, weather, schedule, controller, settings=None, sensors=None, valve=None, dt_s=DT_S,
+                 faults=()):
         self.weather, self.schedule, self.controller = weather, schedule, controller
         self.settings = dict(settings or {})
         self.sensors = sensors or Sensors()
         self.equipment = Equipment.from_settings(self.settings, valve)
         self.house = House.at_steady_state(setpoint_f(schedule, 0), weather(0), gains_btuh(0), dt_s)
+        self.faults = F.Injector(F.check(faults), self.house.params)
         self.dt_s = dt_s
         self.step_index = 0
         self.outputs = 0
@@ -108,6 +119,8 @@ class ClosedLoop:
         working = getattr(controller, "working_setpoint_f", None)
         held = getattr(controller, "held_reasons", None)
         alerts = getattr(controller, "alert_names", None)
+        sense = getattr(controller, "sense_reading", None)
+        faults, equipment = self.faults, self.equipment
         record = [series[name].append for name in SERIES] if series is not None else None
         first, outputs, half_s = self.step_index, self.outputs, dt_s / 2
         for step in range(first, first + steps):
@@ -116,11 +129,15 @@ class ClosedLoop:
             indoor = read(house.air_f, sensors.indoor_missing)
             outdoor = read(weather(t_s), sensors.outdoor_missing)
             outputs = controller_step(t_s, minute_of_week(t_s), indoor, outdoor)
+            if faults:
+                faults.apply(t_s, equipment, house)
             outdoor_mid = weather(t_s + half_s)
             gains = gains_btuh(t_s)
             flows = equipment_step(outputs, outdoor_mid, dt_s)
             air_before, mass_before = house.air_f, house.mass_f
             mean_air = house.step(outdoor_mid, gains, flows.hvac_btuh)
+            if sense:
+                sense(flows.sensed)
             if record:
                 setpoint = setpoint_f(schedule, t_s)
                 w2_off = held().get("W2") if held and before & W2 and not outputs & W2 else None
@@ -129,7 +146,7 @@ class ClosedLoop:
                         t_s - first * dt_s, outdoor_mid, air_before, mass_before, mean_air, setpoint,
                         working() if working else setpoint, occupied(schedule, t_s), outputs,
                         flows.compressor_kw, flows.blower_kw, flows.strip_kw, flows.furnace_btuh, flows.gas_kw,
-                        flows.hvac_btuh, gains, w2_off, alert), strict=True):
+                        flows.hvac_btuh, gains, w2_off, alert, flows.sensed), strict=True):
                     append(value)
             if progress and step % PROGRESS_STEPS == PROGRESS_STEPS - 1:
                 progress(PROGRESS_STEPS)
@@ -138,6 +155,8 @@ class ClosedLoop:
     def measure(self, day, steps, progress=None):
         """Run and record ``steps`` control periods: a :class:`Run` with its figures."""
         run = Run(day, self.schedule, getattr(self.controller, "name", "controller"), self.settings, self.dt_s)
+        start_s = self.step_index * self.dt_s
+        run.faults = tuple(F.label(fault, start_s) for fault in self.faults.faults)
         run.start_air_f, run.start_mass_f = self.house.air_f, self.house.mass_f
         run.y1_on_before, run.w2_on_before = bool(self.outputs & Y1), bool(self.outputs & W2)
         run.series = {name: [] for name in SERIES}
@@ -148,15 +167,20 @@ class ClosedLoop:
 
 
 def simulate(day, schedule, controller, settings=None, warmup_days=1, sensors=None, valve=None, progress=None,
-             dt_s=DT_S, measured_s=DAY_S):
+             dt_s=DT_S, measured_s=DAY_S, faults=()):
     """Run ``controller`` on ``day`` with ``schedule``; return a :class:`Run` of the measured day
     (its first ``measured_s`` seconds; the figures are defined on a whole day).
+
+    ``faults``: names (from the run's start, warm-up included), ``NAME@HH:MM``
+    (that time of the measured day) or :class:`faults.Fault` (seconds from the
+    run's start); refused whole with :class:`faults.FaultError` before any step.
 
     ``progress(steps)`` is called now and then with the number of steps done
     since the last call.
     """
-    closed = ClosedLoop(partial(outdoor_f, day), schedule, controller, settings, sensors, valve, dt_s)
     warmup_steps, measured_steps = warmup_days * DAY_S // dt_s, measured_s // dt_s
+    faults = F.check(faults, warmup_steps * dt_s)
+    closed = ClosedLoop(partial(outdoor_f, day), schedule, controller, settings, sensors, valve, dt_s, faults)
     closed.advance(warmup_steps, progress)
     run = closed.measure(day, measured_steps, progress)
     _progress_rest(progress, warmup_steps + measured_steps)
@@ -164,12 +188,14 @@ def simulate(day, schedule, controller, settings=None, warmup_days=1, sensors=No
     return run
 
 
-def simulate_sequence(days, schedule, controller, settings=None, sensors=None, progress=None, dt_s=DT_S):
+def simulate_sequence(days, schedule, controller, settings=None, sensors=None, progress=None, dt_s=DT_S,
+                      faults=()):
     """Run ``controller`` through the weather ``days`` one after the other,
     from a cold start (no warm-up): ``(runs, whole)``, the figures of each day
-    (their series dropped, to keep a week in memory) and of the whole sequence."""
+    (their series dropped, to keep a week in memory) and of the whole sequence.
+    ``faults`` as for :func:`simulate`, ``NAME@HH:MM`` on the first day."""
     closed = ClosedLoop(partial(sequence_outdoor_f, tuple(days)), schedule, controller, settings, sensors, valve=None,
-                        dt_s=dt_s)
+                        dt_s=dt_s, faults=faults)
     runs, outputs, reasons = [], [], []
     for day in days:
         run = closed.measure(day, DAY_S // dt_s, progress)
