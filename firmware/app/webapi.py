@@ -4,6 +4,11 @@ Every answer is a JSON object; a refusal is ``{"error": "<field>: <why>"}``
 with 400 (bad value: nothing changed), 401 (log in), 403 (cross-site),
 404, 405, 413 (body over 4096 bytes) or 429 (too many failed logins, with
 Retry-After). Readings are °F with one decimal, or null when missing.
+
+``GET /api/settings`` (and a successful ``POST``) carries ``"warnings"``:
+the config lint's findings for the settings in force, one line each
+(:mod:`thermo.lint`, against the board file's wired terminals); a lint
+refusal is a 400 like any bad value.
 """
 
 import json
@@ -11,8 +16,8 @@ import json
 from app import device as device_options
 from app import screen
 from app.auth import check_password
+from thermo import lint, schema
 from thermo import modes as M
-from thermo import schema
 from thermo import terminals as T
 from thermo.values import SettingError
 
@@ -135,6 +140,12 @@ def shown_options(options):
     return {key: options[key] for key in options if key not in device_options.SECRET_KEYS}
 
 
+def lint_findings(device):
+    """The config lint's findings for the settings the device runs, against
+    its board file's wired terminals when it has one."""
+    return lint.check(device.thermostat.settings.values, lint.wired(getattr(device, "board", None)))
+
+
 def settings_error(exc):
     """A settings refusal, its field under "settings." when it is an installer setting."""
     text = str(exc)
@@ -234,7 +245,8 @@ def routes(web, app):
     def get_settings(request, session):
         groups = [[title, list(keys)] for title, keys in GROUPS]
         return json_response({"settings": web.device.thermostat.settings.values,
-                              "device": shown_options(web.device_options()), "groups": groups})
+                              "device": shown_options(web.device_options()), "groups": groups,
+                              "warnings": lint.lines(lint_findings(web.device))})
 
     def post_settings(request, session):
         data = body_object(request)
