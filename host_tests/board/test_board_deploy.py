@@ -187,3 +187,40 @@ def test_the_boards_microdot_is_the_version_the_tests_run_and_has_every_module_t
 
 def test_a_board_without_wifi_gets_no_microdot():
     assert not any("microdot" in part for part in deploy.commands(deploy.check("rpi_pico"))[1])
+
+
+def board_without(tmp_path, monkeypatch, *terminals):
+    """boards/rpi_pico.json without these terminals, as the board deploy.py checks."""
+    data = json.loads((ROOT / "boards" / "rpi_pico.json").read_text())
+    for name in terminals:
+        del data["terminals"][name]
+    path = tmp_path / "pico_cut.json"
+    path.write_text(json.dumps(data))
+    monkeypatch.setattr(deploy, "board_path", lambda name: str(path))
+    return path
+
+
+def test_a_config_the_board_file_cannot_wire_is_refused_before_any_build_or_mpremote(tmp_path, monkeypatch, capsys):
+    board_without(tmp_path, monkeypatch, "Y2")
+    path = config_file(tmp_path, {"settings": {"compressor_stages": 2}})
+    monkeypatch.setattr(deploy, "build", lambda target: pytest.fail("built after a lint refusal"))
+    monkeypatch.setattr(deploy.subprocess, "run", lambda *a, **kw: pytest.fail("mpremote ran after a lint refusal"))
+    assert deploy.main(["rpi_pico", "--config", path]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == ("deploy: %s: compressor_stages, terminals.Y2: refused y2_unwired: 2 stages are configured but the "
+                   "board file wires no Y2 relay; set compressor_stages to 1 or give Y2 a pin in the board file\n" % path)
+
+
+def test_the_same_config_deploys_to_a_board_that_wires_y2(tmp_path):
+    result = dry_run("rpi_pico", "--config", config_file(tmp_path, {"settings": {"compressor_stages": 2}}))
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_each_lint_warning_is_one_line_of_deploy_output_and_the_deploy_goes_on(tmp_path):
+    path = config_file(tmp_path, {"settings": {"backup_heat": "dual_fuel", "fan_with_backup": True}})
+    result = dry_run("rpi_pico", "--config", path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("deploy: %s: backup_heat, fan_with_backup: warning furnace_with_blower: " % path)
+    assert all(line.startswith("mpremote ") for line in lines[1:]) and len(lines) == 5
