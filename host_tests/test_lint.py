@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
-
 from app import config
 from board import boardfile
+from conftest import ROOT
+
 from thermo import lint, schema
 from thermo.values import SettingError
 
@@ -117,7 +117,7 @@ def test_no_finding_on_the_defaults_the_reference_installer_or_any_scenario(boar
 
 
 def test_a_finding_is_one_line_naming_its_keys_level_and_code():
-    for code, (level, changes, terminals, _n) in RULES.items():
+    for _level, changes, terminals, _n in RULES.values():
         for finding in lint.check(schema.validate(changes), terminals):
             text = lint.line(finding)
             assert "\n" not in text
