@@ -226,11 +226,15 @@ def test_simulate_refuses_an_unknown_fault_in_one_line_naming_the_allowed_ones()
         ", ".join(FAULTS))
 
 
-def test_simulate_fault_names_the_faults_and_shows_their_effect():
+def test_simulate_fault_names_the_faults_shows_their_effect_and_tables_the_sensed_terminals(tmp_path):
+    table = tmp_path / "day.csv"
     done = subprocess.run([sys.executable, "tools/simulate.py", "--controller", "baseline", "--day", "mild",
-                           "--warmup-days", "0", "--fault", "ob_reversed", "--fault", "door_open@12:00"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+                           "--warmup-days", "0", "--fault", "ob_reversed", "--fault", "door_open@12:00",
+                           "--csv", str(table)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     figures = dict(line.split(": ", 1) for line in done.stdout.splitlines())
     assert figures["faults"] == "ob_reversed, door_open@12:00"
     assert float(figures["min_indoor_f"].split()[0]) < 29.0
+    header = table.read_text().splitlines()[0].split(",")
+    assert header[-12:] == ["Y1", "Y2", "G", "W2", "OB", "E", "sensed_Y1", "sensed_Y2", "sensed_G", "sensed_W2",
+                            "sensed_OB", "sensed_E"]

@@ -120,7 +120,7 @@ class ClosedLoop:
         held = getattr(controller, "held_reasons", None)
         alerts = getattr(controller, "alert_names", None)
         sense = getattr(controller, "sense_reading", None)
-        faults, equipment = self.faults, self.equipment
+        faults, equipment = (self.faults if self.faults.faults else None), self.equipment
         record = [series[name].append for name in SERIES] if series is not None else None
         first, outputs, half_s = self.step_index, self.outputs, dt_s / 2
         for step in range(first, first + steps):
