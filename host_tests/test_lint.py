@@ -111,7 +111,7 @@ def scenario_configs():
 
 @pytest.mark.parametrize("board", sorted(p.stem for p in (ROOT / "boards").glob("*.json")) + [None])
 def test_no_finding_on_the_defaults_the_reference_installer_or_any_scenario(board):
-    terminals = None if board is None else lint.wired(boardfile.load(str(ROOT / "boards" / (board + ".json"))))
+    terminals = None if board is None else config.terminals_of(boardfile.load(str(ROOT / "boards" / (board + ".json"))))
     for name, settings in scenario_configs():
         assert lint.check(schema.validate(settings), terminals) == [], name
 

@@ -57,7 +57,6 @@ import build_mpy  # noqa: E402 -- the compiler driver behind make mpy
 from app import config as configfile  # noqa: E402 -- the check the board runs on an imported config
 from board import boardfile  # noqa: E402 -- the loader the board itself runs
 
-from thermo import lint  # noqa: E402 -- the config lint the board runs
 from thermo.schema import SettingError  # noqa: E402
 
 # micropython-lib packages by need. onewire and ds18x20 are frozen into the
@@ -145,7 +144,7 @@ def check_config(path, terminals=None):
         settings, _options = configfile.parse(text, terminals)
     except SettingError as exc:
         raise Refused("%s: %s" % (path, exc)) from None
-    return ["%s: %s" % (path, found) for found in lint.lines(configfile.findings(settings, terminals))]
+    return ["%s: %s" % (path, found[3]) for found in configfile.lint(settings, terminals)]
 
 
 def check(name, config=None):
@@ -153,7 +152,7 @@ def check(name, config=None):
     board = check_board(name)
     target = Target(name, board, os.path.relpath(board_path(name), REPO), config)
     if config:
-        target.warnings = check_config(config, lint.wired(board))
+        target.warnings = check_config(config, configfile.terminals_of(board))
     return target
 
 

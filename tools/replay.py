@@ -26,9 +26,10 @@ FIRMWARE = Path(__file__).resolve().parent.parent / "firmware"
 sys.path.insert(0, str(FIRMWARE))
 
 import scenario as sc  # noqa: E402
+from app import config  # noqa: E402 -- the board's own config check and lint
 from board import boardfile  # noqa: E402 -- the board's own loader
 
-from thermo import lint  # noqa: E402 -- the board's own config lint
+from thermo.values import SettingError  # noqa: E402
 
 BOARDS = Path(__file__).resolve().parent.parent / "boards"
 
@@ -64,7 +65,7 @@ def board_terminals(name):
         known = ", ".join(sorted(p.stem for p in BOARDS.glob("*.json")))
         raise sc.ScenarioError("--board: no board %r (known: %s, or a path to a .json file)" % (name, known))
     try:
-        return lint.wired(boardfile.load(str(path), source=str(path)))
+        return config.terminals_of(boardfile.load(str(path), source=str(path)))
     except boardfile.BoardError as error:
         raise sc.ScenarioError(str(error)) from None
 
@@ -72,12 +73,11 @@ def board_terminals(name):
 def lint_config(parsed, terminals):
     """The config lint's warnings as lines; a refusal is a ScenarioError
     (exit 2, as a value out of range)."""
-    findings = lint.check(parsed["config"], terminals)
     try:
-        lint.refuse(findings)
-    except lint.Refusal as error:
+        found = config.lint(parsed["config"], terminals, refuse=True)
+    except SettingError as error:
         raise sc.ScenarioError("config." + str(error)) from None
-    return ["config." + text for text in lint.lines(findings)]
+    return ["config." + finding[3] for finding in found]
 
 
 def refused(t_ms, message):

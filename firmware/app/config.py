@@ -9,16 +9,17 @@ field, the value and what is allowed; nothing is half-applied.
 
 Both also run the config lint (:mod:`thermo.lint`) against the wired
 terminals of the board file when it is known: a refuse-level finding is
-raised as a SettingError too (:class:`thermo.lint.Refusal`), so a
-contradiction is refused exactly where an out-of-range value is.
-:func:`findings` gives every finding (warnings included) for the logs and
-pages.
+raised as a SettingError too, so a contradiction is refused exactly where
+an out-of-range value is. :func:`lint` gives every finding (warnings
+included) for the logs and pages; on a board the lint module is loaded for
+the call and dropped after.
 """
 
 import json
+import sys
 
 from app import device
-from thermo import lint, schema
+from thermo import schema
 from thermo.schema import SettingError
 
 try:
@@ -50,7 +51,7 @@ def parse(text, terminals=None):
 def check(config, terminals=None):
     """(settings, options) of a config document already parsed from JSON
     (the board checks its stored settings.json with this too).
-    ``terminals``: the names the board file wires (thermo.lint.wired), or
+    ``terminals``: the names the board file wires (terminals_of), or
     None when no board file is known."""
     if not isinstance(config, dict):
         raise SettingError("config", 'must be an object with "settings" and "device"')
@@ -60,12 +61,36 @@ def check(config, terminals=None):
     settings = config.get("settings", {})
     if not isinstance(settings, dict):
         raise SettingError("settings", "must be an object, not %s" % schema.show(settings))
-    lint.refuse(lint.check(schema.validate(settings), terminals))
+    lint(settings, terminals, True)
     options = device.validate(config.get("device", {}))
     return settings, options
 
 
-def findings(settings, terminals=None):
-    """The lint's findings for installer settings already checked (a
-    document's own, or a full dict)."""
-    return lint.check(schema.validate(settings), terminals)
+def terminals_of(board):
+    """The terminal names a checked board file wires, or None (no board file known)."""
+    if not isinstance(board, dict) or "terminals" not in board:
+        return None
+    return tuple(entry[0] for entry in board["terminals"])
+
+
+def lint(settings, terminals=None, refuse=False):
+    """The config lint's findings for installer settings (a document's own,
+    or a full dict), each ``(level, code, keys, line)``; with ``refuse``,
+    the first refusal is raised (SettingError) instead. On MicroPython the
+    lint module is dropped after the call: a board's heap holds it only
+    while it runs."""
+    from thermo import lint as rules
+
+    try:
+        found = rules.check(schema.validate(settings), terminals)
+        if refuse:
+            rules.refuse(found)
+        return [(f[0], f[1], f[2], rules.line(f)) for f in found]
+    finally:
+        rules = None
+        if sys.implementation.name == "micropython":
+            sys.modules.pop("thermo.lint", None)
+            import thermo
+
+            if "lint" in thermo.__dict__:
+                delattr(thermo, "lint")

@@ -18,7 +18,6 @@ from app import config
 from app.age import Backoff
 from app.console import log
 from app.store import Store
-from thermo import lint
 from thermo.schema import SettingError
 
 SETTINGS_FILE = "settings.json"
@@ -32,7 +31,7 @@ class Files:
     def __init__(self, flash, alerts, terminals=None):
         self.flash = flash
         self.alerts = alerts
-        self.terminals = terminals  # the names the board file wires (thermo.lint.wired); None: unknown
+        self.terminals = terminals  # the names the board file wires (app.config.terminals_of); None: unknown
         self.settings_store = Store(SETTINGS_FILE, flash)
         self.state_store = Store(STATE_FILE, flash)
         # The user state last saved (or loaded): mode, fan and setpoints,
@@ -101,8 +100,8 @@ class Files:
 
     def log_findings(self, settings):
         """One log line per lint finding of the settings in use."""
-        for text in lint.lines(config.findings(settings, self.terminals)):
-            log("config: " + text)
+        for finding in config.lint(settings, self.terminals):
+            log("config: " + finding[3])
 
     def settings_with(self, settings=None, options=None):
         """The stored document with these changes, checked whole:

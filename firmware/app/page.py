@@ -23,8 +23,8 @@ from app import webapi as api
 from app.auth import same
 from app.serve import form_of
 from app.webapi import GROUPS, session_cookie
-from thermo import lint, schema
 from thermo import modes as M
+from thermo import schema
 from thermo import terminals as T
 from thermo.schedule import DAY_NAMES, DAY_SETS
 from thermo.values import SettingError, show
@@ -166,15 +166,15 @@ def _allowed(kind, allowed, unit):
 def settings_page(session, values, message, field=None, refusal="", findings=()):
     """The installer settings in their groups; ``values`` as shown (the
     stored ones, or a refused form's); ``refusal`` beside ``field``; the
-    lint's ``findings`` (of the settings in force) listed at the top and
-    each beside every key it names."""
+    lint's ``findings`` (app.config.lint, of the settings in force) listed
+    at the top and each beside every key it names."""
     yield from _head("Installer settings", session, message)
-    texts = lint.lines(findings)
-    yield '<h2>Warnings</h2><ul id="warnings">%s</ul>' % ("".join("<li>%s</li>" % esc(t) for t in texts) or NONE)
+    yield '<h2>Warnings</h2><ul id="warnings">%s</ul>' % (
+        "".join("<li>%s</li>" % esc(finding[3]) for finding in findings) or NONE)
     beside = {}
-    for i in range(len(findings)):
-        for key in findings[i][2]:
-            beside[key] = beside.get(key, "") + '<span class="warning">%s</span>' % esc(texts[i])
+    for finding in findings:
+        for key in finding[2]:
+            beside[key] = beside.get(key, "") + '<span class="warning">%s</span>' % esc(finding[3])
     yield '<form id="settings-form" method="post" action="/settings" novalidate>' + _csrf(session)
     kinds = {entry[0]: entry for entry in schema.SCHEMA}
     for title, keys in GROUPS:

@@ -38,7 +38,7 @@ import asyncio
 from board import boardfile
 from board import hw as hwmod
 
-from app import buttons
+from app import buttons, config
 from app.bootguard import BootGuard
 from app.clock import WallClock
 from app.console import log, print_exception
@@ -50,7 +50,6 @@ from app.store import Flash
 from app.tasks import UNSUPERVISED, Supervisor
 from app.usage import Usage
 from app.vclock import ControlClock
-from thermo import lint
 from thermo import terminals as T
 from thermo.control import CONTROL_PERIOD_MS, Thermostat
 
@@ -88,7 +87,7 @@ class App:
         self.flash = flash or Flash()
         self.report = Report()
         self.supervisor = Supervisor(hw, guard or BootGuard(self.flash))
-        self.files = Files(self.flash, self.report, lint.wired(board))  # the config lint knows the wired terminals
+        self.files = Files(self.flash, self.report, config.terminals_of(board))  # the config lint knows the wired terminals
         settings, options = self.files.load_config()
         self.options = options
         self.bench = options["bench"]

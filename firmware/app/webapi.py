@@ -13,11 +13,11 @@ refusal is a 400 like any bad value.
 
 import json
 
+from app import config, screen
 from app import device as device_options
-from app import screen
 from app.auth import check_password
-from thermo import lint, schema
 from thermo import modes as M
+from thermo import schema
 from thermo import terminals as T
 from thermo.values import SettingError
 
@@ -141,9 +141,10 @@ def shown_options(options):
 
 
 def lint_findings(device):
-    """The config lint's findings for the settings the device runs, against
-    its board file's wired terminals when it has one."""
-    return lint.check(device.thermostat.settings.values, lint.wired(getattr(device, "board", None)))
+    """The config lint's findings ``(level, code, keys, line)`` for the
+    settings the device runs, against its board file's wired terminals
+    when it has one."""
+    return config.lint(device.thermostat.settings.values, config.terminals_of(getattr(device, "board", None)))
 
 
 def settings_error(exc):
@@ -246,7 +247,7 @@ def routes(web, app):
         groups = [[title, list(keys)] for title, keys in GROUPS]
         return json_response({"settings": web.device.thermostat.settings.values,
                               "device": shown_options(web.device_options()), "groups": groups,
-                              "warnings": lint.lines(lint_findings(web.device))})
+                              "warnings": [finding[3] for finding in lint_findings(web.device)]})
 
     def post_settings(request, session):
         data = body_object(request)

@@ -3,7 +3,7 @@
 
 :func:`check` takes a whole validated settings dict (every key, as
 :func:`thermo.schema.validate` returns it) and, where a rule needs it, the
-terminals the board file wires (:func:`wired`; None when no board is known:
+terminals the board file wires (app.config.terminals_of; None when no board is known:
 the replay, a host). It returns findings ``(level, code, keys, text)``, each
 shown as one line by :func:`line`, keys first, as every refusal is::
 
@@ -12,8 +12,10 @@ shown as one line by :func:`line`, keys first, as every refusal is::
 The same function runs at boot (app.files), in `make deploy` (tools/deploy.py,
 before anything is sent), on a settings save (web page, API, REPL) and in
 tools/replay.py. A ``refuse`` finding is raised by :func:`refuse` as a
-:class:`Refusal`, a :class:`SettingError`, so it travels the path an
-out-of-range value takes: nothing saved, nothing applied, no relay moves.
+:class:`SettingError`, so it travels the path an out-of-range value takes:
+nothing saved, nothing applied, no relay moves. The board loads this module
+only for a check and drops it after (app.config.lint): its 8 KB of rules
+and words are not kept in a heap that has no room for them.
 A ``warn`` finding is applied and shown (boot log, deploy output, web page,
 replay's stderr).
 
@@ -84,25 +86,6 @@ WARN = "warn"
 _WORDS = {REFUSE: "refused", WARN: "warning"}
 
 
-class Refusal(SettingError):
-    """A refuse-level finding as a SettingError; ``key`` is its first key
-    (the field a page marks), ``finding`` the whole finding."""
-
-    def __init__(self, finding):
-        level, code, keys, text = finding
-        super().__init__(", ".join(keys), "%s %s: %s" % (_WORDS[level], code, text))
-        self.key = keys[0]
-        self.finding = finding
-
-
-def wired(board):
-    """The terminal names a checked board file wires (board.boardfile's
-    ``terminals``), or None when no board file is known."""
-    if not isinstance(board, dict) or "terminals" not in board:
-        return None
-    return tuple(entry[0] for entry in board["terminals"])
-
-
 def line(finding):
     """One finding as one line: its keys, its level and code, the text."""
     level, code, keys, text = finding
@@ -118,10 +101,14 @@ def warnings(findings):
 
 
 def refuse(findings):
-    """Raise the first refuse-level finding as a :class:`Refusal`."""
+    """Raise the first refuse-level finding as a SettingError whose ``key``
+    is its first key (the field a page marks)."""
     for finding in findings:
         if finding[0] == REFUSE:
-            raise Refusal(finding)
+            level, code, keys, text = finding
+            error = SettingError(", ".join(keys), "%s %s: %s" % (_WORDS[level], code, text))
+            error.key = keys[0]
+            raise error
 
 
 def _f(value):

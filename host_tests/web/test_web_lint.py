@@ -27,14 +27,13 @@ def rig(monkeypatch):
 def wired_rig(monkeypatch):
     """A rig whose device has a board file without Y2 and saves as the
     board's App does (app.files.Files.change_settings)."""
+    from app import config
     from app.files import Files
-
-    from thermo import lint
 
     rig = Rig(fake_clock(monkeypatch))
     device = rig.device
     device.board = {"name": "5 relays", "terminals": NO_Y2}
-    device.files = Files(MemoryFlash(), device.report, lint.wired(device.board))
+    device.files = Files(MemoryFlash(), device.report, config.terminals_of(device.board))
 
     def save_settings(settings=None, options=None):
         device.options = device.files.change_settings(device.thermostat, settings, options)
