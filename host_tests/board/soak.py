@@ -36,6 +36,7 @@ if no new one came, as the shell promises (``app.readings.READING_FRESH_MS``);
 a reboot forgets readings.
 """
 
+import bisect
 import contextlib
 import io
 import json
@@ -176,7 +177,10 @@ def replay_events(plan, sensor_log, fresh_ms=FRESH_MS):
     at the same instants, and their relay timelines must agree exactly. (A
     replay tick at the sensor's own instant would shorten the core's
     one-tick holds, such as the reversing valve's, below a control period.)
-    Button commands act at once on both, at the press."""
+    Button and web commands act at once on both, at the press or the
+    request, and the board's tick for a command feeds the core the freshest
+    reading: a reading taken between a regular tick and a command reaches
+    the core at the command."""
     events = {0: {"mode": "auto", "fan": "auto", "heat_setpoint_f": 70, "cool_setpoint_f": 74}}
     boot_starts = [t for t, _ended, _first in plan.boots]
 
@@ -189,6 +193,16 @@ def replay_events(plan, sensor_log, fresh_ms=FRESH_MS):
         return boot + ticks * CONTROL_PERIOD_MS
 
     reboots = boot_starts[1:]
+    web_commands = list(getattr(plan, "web_commands", ()))
+    command_times = sorted([t_ms for t_ms, _cool_f in web_commands]
+                           + [acts_ms for _t, _role, acts_ms in plan.presses() if acts_ms is not None])
+
+    def reaches_core(t_ms):
+        """The first tick after a reading taken at ``t_ms``: a regular one, or a command's."""
+        tick = at_tick(t_ms)
+        index = bisect.bisect_right(command_times, t_ms)
+        return command_times[index] if index < len(command_times) and command_times[index] < tick else tick
+
     keys = _sensor_keys(plan.board)
     for role, kind in keys.values():
         reads = [(t, raw) for t, key, raw in sensor_log if keys.get(tuple(key) if isinstance(key, list) else key)
@@ -208,11 +222,11 @@ def replay_events(plan, sensor_log, fresh_ms=FRESH_MS):
                 last_good = t_ms
                 value_dF = decode(kind, raw)
                 if value_dF != current:
-                    put(at_tick(t_ms), field, value_dF / 10)
+                    put(reaches_core(t_ms), field, value_dF / 10)
                     current = value_dF
         if current is not None and at_tick(last_good + fresh_ms) <= plan.duration_ms:
             put(at_tick(last_good + fresh_ms), field, None)
-    for t_ms, cool_f in getattr(plan, "web_commands", ()):
+    for t_ms, cool_f in web_commands:
         put(t_ms, "cool_setpoint_f", cool_f)
     heat_f = 70
     for _t_ms, role, acts_ms in plan.presses():
