@@ -30,7 +30,9 @@ and one mpremote session after another:
     micropython-lib's index: its files straight from its GitHub tag, into
     /lib/microdot/ (see MICRODOT_FILES);
  3. copy build/<arch>/ (every module compiled, boot.py and main.py as
-    source) to the board, and the board file to /board.json; with CONFIG,
+    source) to the board, and the board file to /board.json (on a Wi-Fi
+    board also its wiring diagram, drawn from the board file by
+    tools/wiring.py, to /wiring.svg for the web page); with CONFIG,
     the config file to /config.import.json (imported at boot);
  4. clear the boot-loop record and the maintenance flag, then ``reset``.
 
@@ -47,6 +49,7 @@ import os
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(TOOLS)
@@ -54,6 +57,7 @@ sys.path.insert(0, os.path.join(REPO, "firmware"))
 sys.path.insert(0, TOOLS)
 
 import build_mpy  # noqa: E402 -- the compiler driver behind make mpy
+import wiring  # noqa: E402 -- the board's wiring diagram, for its web page
 from app import config as configfile  # noqa: E402 -- the check the board runs on an imported config
 from board import boardfile  # noqa: E402 -- the loader the board itself runs
 
@@ -102,6 +106,7 @@ class Target:
         self.config = config and on_the_command_line(config)  # for mpremote, which runs in REPO
         self.arch = board["mpy_arch"]
         self.build = "build/" + self.arch
+        self.wiring = "build/wiring/%s.svg" % name  # drawn from the board file by build()
         self.warnings = []  # the config lint's warnings, one line each
 
 
@@ -175,6 +180,8 @@ def commands(target, port=None):
     copy = (["mpremote"] + connect + ["fs", "cp", "-r"] + [build + "/" + p for p in packages()] + [":lib"]
             + ["+", "fs", "cp", build + "/boot.py", build + "/main.py", ":"]
             + ["+", "fs", "cp", target.board_file, ":board.json"])
+    if target.board["wifi"]:  # the web page's /wiring
+        copy += ["+", "fs", "cp", target.wiring, ":wiring.svg"]
     if target.config:
         copy += ["+", "fs", "cp", target.config, ":config.import.json"]
     return [
@@ -200,6 +207,9 @@ def build(target):
     if errors:
         return errors
     print("%s: %d files, %d bytes in %s/" % (target.arch, len(rels), total, target.build), flush=True)
+    os.makedirs(os.path.join(REPO, "build", "wiring"), exist_ok=True)
+    with open(os.path.join(REPO, target.wiring), "w", encoding="utf-8") as svg:
+        svg.write(wiring.render(Path(REPO, target.board_file)))
     missing = [p for p in packages() + ["boot.py", "main.py"]
                if not os.path.exists(os.path.join(REPO, target.build, p))]
     return ["%s lacks %s" % (target.build, ", ".join(missing))] if missing else []

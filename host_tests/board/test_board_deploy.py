@@ -54,7 +54,9 @@ def test_dry_run_prints_every_mpremote_command(board, arch):
     assert lines[1] == "mpremote sleep 3 connect /dev/ttyACM0 mip install --target /lib aiorepl" + wifi
     assert lines[2] == (
         "mpremote connect /dev/ttyACM0 fs cp -r build/%s/app build/%s/board build/%s/thermo :lib"
-        " + fs cp build/%s/boot.py build/%s/main.py : + fs cp boards/%s.json :board.json" % ((arch,) * 5 + (board,)))
+        " + fs cp build/%s/boot.py build/%s/main.py : + fs cp boards/%s.json :board.json" % ((arch,) * 5 + (board,))
+        # and where there is Wi-Fi, the wiring diagram for the web page's /wiring
+        + (" + fs cp build/wiring/%s.svg :wiring.svg" % board if board == "esp32_devkitc" else ""))
     assert lines[3].endswith("' + reset") and "crashes.json" in lines[3] and "maintenance" in lines[3]
 
 
@@ -224,3 +226,14 @@ def test_each_lint_warning_is_one_line_of_deploy_output_and_the_deploy_goes_on(t
     lines = result.stdout.splitlines()
     assert lines[0].startswith("deploy: %s: backup_heat, fan_with_backup: warning furnace_with_blower: " % path)
     assert all(line.startswith("mpremote ") for line in lines[1:]) and len(lines) == 5
+
+
+def test_a_build_draws_the_boards_wiring_diagram_from_its_board_file_for_the_web_page(monkeypatch):
+    import wiring
+
+    target = deploy.check("rpi_pico_w", None)
+    monkeypatch.setattr(deploy.build_mpy, "build_arch", lambda *args: (0, []))  # compiling is not what is tested
+    deploy.build(target)
+    drawn = (ROOT / target.wiring).read_text(encoding="utf-8")
+    assert drawn == wiring.render(ROOT / "boards" / "rpi_pico_w.json")
+    assert "build/wiring/rpi_pico_w.svg :wiring.svg" in " ".join(deploy.commands(target)[2])
