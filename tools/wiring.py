@@ -136,7 +136,7 @@ def load(path):
 
 def pin_name(board, pin):
     if pin == "LED":
-        return 'pin "LED" (wireless chip)'
+        return 'Pin("LED")'  # the wireless chip's GPIO: no header pin
     if board["chip"] == "rp2040":
         header = PICO_HEADER.get(pin) if is_pico(board) else None
         return "GP%d" % pin + (", pin %d" % header if header else "")
