@@ -72,6 +72,10 @@ deploy: $(VENV_STAMP) ## install on a board: make deploy BOARD=rpi_pico [PORT=/d
 clean: ## remove the virtualenv, node_modules, build output and caches
 	rm -rf $(VENV) node_modules build typings .pytest_cache .hypothesis .ruff_cache
 
+.PHONY: wiring
+wiring: $(VENV_STAMP) ## redraw docs/wiring/*.svg from boards/*.json (after changing a board file)
+	$(PY) tools/wiring.py --all --write
+
 .PHONY: bench-control
 bench-control: $(VENV_STAMP) ## firmware vs baseline thermostat on the reference house: every day x schedule, and the targets
 	$(PY) tools/bench_control.py $(if $(SETTINGS),--settings $(SETTINGS))
