@@ -31,7 +31,7 @@ from board import boardfile  # noqa: E402 -- the loader the board itself runs
 
 BOARDS = ROOT / "boards"
 OUT = ROOT / "docs" / "wiring"
-SENSE_KEY = "sense"  # optional: {"Y1": pin, ..., "R": pin}, not yet in the board schema
+SENSE_KEY = "sense"  # optional: {"Y1": pin, ..., "R": pin}, with sense_active and sense_pull (board/boardfile.py)
 TERMINAL_WORDS = {
     "Y1": "compressor (stage 1)",
     "Y2": "compressor stage 2",
@@ -90,7 +90,8 @@ class Drawing:
         pts = [(0, 0), (4, 0), (7, -5), (12, 5), (17, -5), (22, 5), (25, 0), (30, 0)]
         if vertical:
             self.line([(x + dy, y - dx) for dx, dy in pts])
-            self.text(x + 10, y - 12, label, "s")
+            if label:
+                self.text(x + 10, y - 12, label, "s")
         else:
             self.line([(x + dx, y + dy) for dx, dy in pts])
             self.text(x + 15, y - 9, label, "s", "middle")
@@ -110,7 +111,8 @@ def source_of(path):
 
 
 def load(path):
-    """(the raw board file, the loader's result, the sense inputs or {}); BoardError if the board would refuse it."""
+    """(the raw board file, the loader's result, its sense inputs: ``board["sense"]``, or none);
+    BoardError if the board would refuse it."""
     source = source_of(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -118,19 +120,8 @@ def load(path):
         raise boardfile.BoardError(source, "", "cannot be read (%s)" % exc) from None
     if not isinstance(raw, dict):
         raise boardfile.BoardError(source, "", "must be a JSON object")
-    checked = dict(raw)
-    sense = checked.pop(SENSE_KEY, None) or {}
-    board = boardfile.validate(checked, source)
-    if not isinstance(sense, dict):
-        raise boardfile.BoardError(source, SENSE_KEY, "is not an object (allowed: {terminal: pin})")
-    used = {pin for _t, _b, pin in board["terminals"]}
-    for term, pin in sense.items():
-        if term not in boardfile.TERMINAL_NAMES + ("R",):
-            raise boardfile.BoardError(source, SENSE_KEY + "." + term, "unknown terminal (known: %s, R)" % (
-                ", ".join(boardfile.TERMINAL_NAMES)))
-        if not isinstance(pin, int) or isinstance(pin, bool) or pin in used:
-            raise boardfile.BoardError(source, SENSE_KEY + "." + term, "%r is not a free pin number" % (pin,))
-        used.add(pin)
+    board = boardfile.validate(raw, source)
+    sense = board["sense"] or {"active_high": False, "inputs": ()}
     return raw, board, sense
 
 
@@ -288,15 +279,20 @@ def draw(source, raw, board, sense):
             d.text(x + 110, y + 4, "LED, lit when the pin is %s" % ("HIGH" if led["active_high"] else "LOW"), "s")
 
     # -- 24 VAC sense inputs (optional) -----------------------------------------
-    if sense:
+    if sense["inputs"]:
         y += 34
         d.text(PART_X, y, "24 VAC sense inputs (optocouplers): the input side across the terminal and C", "h")
-        for term, pin in sense.items():
+        level = "HIGH" if sense["active_high"] else "LOW"
+        for term, _bit, pin, pull in sense["inputs"]:
             y += 34
             rows.append((y, "sense %s" % LABELS.get(term, term), pin))
             d.line([(PIN_X, y), (PART_X, y)])
+            if pull == "none":  # no internal pull: the opto's output needs one fitted
+                d.resistor(PIN_X + 20, y, "", vertical=True)
+                d.text(PIN_X + 26, y - 21, "10 k\u03a9 to 3V3", "s")
             d.box(PART_X, y - 14, 200, 28)
-            d.text(PART_X + 8, y + 5, "optocoupler, output to GND", "s")
+            d.text(PART_X + 8, y + 5, "optocoupler: %s on 24 VAC%s" % (
+                level, ", pull-%s" % pull if pull != "none" else ""), "s")
             d.line([(PART_X + 200, y), (600, y)])
             d.net(600, y, LABELS.get(term, term))
             d.text(660, y + 4, "and C (24 VAC common): %s" % (

@@ -113,6 +113,7 @@ class App:
         self.usage = Usage(options["strip_watts"])
         self.link = None  # the MQTT link (app.mqtt), when mqtt_host is set
         self.display = None  # the screen (app.display), when the board file has one
+        self.sense = None  # the 24 VAC sense inputs' checks (app.sense), when the board file has them
         self.setup_requested = setup  # mode held at power-up: Wi-Fi set-up even with a network configured
         self.setup = None  # the Wi-Fi set-up (app.wifisetup), while it runs
         self.auth = None  # the web password (app.auth), on a board with Wi-Fi
@@ -215,6 +216,15 @@ class App:
         self.display = Display(self.hw.display, self.thermostat, self.report, wlan)
         self.supervisor.spawn("display", DEADLINE_MS, self.display.run)
 
+    def start_sense(self):
+        """The checks of the board file's 24 VAC sense inputs (app.sense):
+        relays that did not close or stuck closed, E not suppressing Y,
+        no 24 VAC; shell alerts like the others."""
+        from app.sense import DEADLINE_MS, Sense
+
+        self.sense = Sense(self.hw.sense, self.hw.relays, self.report)
+        self.supervisor.spawn("sense", DEADLINE_MS, self.sense.run)
+
     def start_wifi(self):
         """On a board with Wi-Fi: the set-up when no network is configured
         or mode was held at power-up, else the network's tasks."""
@@ -312,6 +322,8 @@ class App:
             supervisor.spawn("buttons", BUTTONS_DEADLINE_MS, buttons.poll, self)
         if self.board.get("display"):
             self.start_display()
+        if hw.sense is not None:
+            self.start_sense()
         if self.board["wifi"]:
             self.start_wifi()
         if self.bench:

@@ -3,7 +3,9 @@
 A board file (``boards/<name>.json``, copied to the board as ``/board.json``)
 says which GPIO drives each terminal, the relay polarity, the sensor buses
 and sensors, an optional status LED, buttons and screen (an SSD1306 on one
-of the I2C buses), and the watchdog timeout.
+of the I2C buses), the watchdog timeout, and optional 24 VAC sense inputs
+(``"sense": {"Y1": pin, ..., "R": pin}``: optocouplers that read whether a
+relay's terminal, or R-C, carries 24 VAC; :mod:`app.sense` checks them).
 :func:`validate` checks it whole against the chip's rules and raises
 :class:`BoardError` naming the file, the field, the value and what is
 allowed, like the settings schema does:
@@ -29,20 +31,26 @@ DISPLAY_TYPES = ("ssd1306",)  # 128x64 OLED on I2C (micropython-lib's ssd1306, i
 SSD1306_ADDRESSES = (0x3C, 0x3D)
 POLARITIES = ("high", "low")
 MAX_BOARD_BYTES = 8192  # a board file is ~1 KB; a larger one is not read whole
+SENSE_NAMES = TERMINAL_NAMES + ("R",)  # a terminal's wire, or R (24 VAC between R and C)
+SENSE_PULLS = ("up", "down", "none")
 TOP_KEYS = ("name", "chip", "wifi", "relay_active", "terminals", "onewire", "i2c", "sensors",
-            "status_led", "buttons", "display", "watchdog_ms", "reserved_pins")
+            "status_led", "buttons", "display", "watchdog_ms", "reserved_pins", "sense", "sense_active", "sense_pull")
 
 # What each supported chip allows. ``gpio``: pins that exist; ``not_output``:
 # pins that cannot drive (or must not: flash); ``not_relay``: strapping pins,
 # whose level at reset picks the boot mode, so a relay module's pull-up on
 # them can keep the board from booting. ``i2c``: the pins each hardware I2C
-# block can use (None: any pin, through the GPIO matrix).
+# block can use (None: any pin, through the GPIO matrix). ``not_input``:
+# pins that cannot be read; ``no_pull``: inputs without internal pull
+# resistors (an optocoupler there needs an external pull-up).
 CHIPS = {
     "rp2040": {
         "gpio": tuple(range(0, 30)),
         "span": "0 to 29",
         "not_output": {},
         "not_relay": {},
+        "not_input": {},
+        "no_pull": (),
         "i2c": {
             0: ((0, 4, 8, 12, 16, 20, 24, 28), (1, 5, 9, 13, 17, 21, 25, 29)),
             1: ((2, 6, 10, 14, 18, 26), (3, 7, 11, 15, 19, 27)),
@@ -58,6 +66,8 @@ CHIPS = {
                        34: "input only", 35: "input only", 36: "input only", 37: "input only",
                        38: "input only", 39: "input only"},
         "not_relay": {0: "strapping", 2: "strapping", 5: "strapping", 12: "strapping", 15: "strapping"},
+        "not_input": {6: "flash", 7: "flash", 8: "flash", 9: "flash", 10: "flash", 11: "flash"},
+        "no_pull": (34, 35, 36, 37, 38, 39),
         "i2c": {0: None, 1: None},
         "watchdog_ms": (3000, 60000),
         "mpy_arch": "xtensawin",
@@ -87,7 +97,9 @@ class _Checker:
     def fail(self, field, message):
         raise BoardError(self.source, field, message)
 
-    def pin(self, field, value, output=True, relay=False, reserved=None, allow_named=False):
+    def pin(self, field, value, output=True, relay=False, reserved=None, allow_named=False, sense=False):
+        """``sense``: a 24 VAC sense input: readable, and no strapping pin
+        either (an optocoupler holding it at reset would pick the boot mode)."""
         chip = self.chip
         if allow_named and isinstance(value, str) and value == "LED":
             return value
@@ -98,9 +110,14 @@ class _Checker:
             self.fail(field, "pin %d is out of range (allowed: %s)" % (value, chip["span"]))
         if output and value in chip["not_output"]:
             self.fail(field, "pin %d cannot drive an output (%s)" % (value, chip["not_output"][value]))
-        if relay and value in chip["not_relay"]:
-            self.fail(field, "pin %d is a %s pin; its level at reset selects the boot mode (not for relays: %s)" % (
-                value, chip["not_relay"][value], ", ".join(str(p) for p in sorted(chip["not_relay"]))))
+        if sense and value in self.used:
+            self.fail(field, "%d is not a free pin (already used by %s)" % (value, self.used[value]))
+        if sense and value in chip["not_input"]:
+            self.fail(field, "pin %d cannot be read (%s)" % (value, chip["not_input"][value]))
+        if (relay or sense) and value in chip["not_relay"]:
+            self.fail(field, "pin %d is a %s pin; its level at reset selects the boot mode (not for %s: %s)" % (
+                value, chip["not_relay"][value], "relays" if relay else "sense inputs",
+                ", ".join(str(p) for p in sorted(chip["not_relay"]))))
         if reserved is not None and str(value) in reserved:
             self.fail(field, "pin %d is reserved on this board (%s)" % (value, reserved[str(value)]))
         if value in self.used:
@@ -257,6 +274,8 @@ def validate(data, source="board.json"):
             c.fail("display.address", "%s is not an SSD1306 address (allowed: 60 (0x3C), 61 (0x3D))" % _show(address))
         display["address"] = address
 
+    sense = _sense(c, data, reserved, terminals)
+
     low, high = chip["watchdog_ms"]
     watchdog_ms = c.whole("watchdog_ms", data["watchdog_ms"], low, high, "ms")
 
@@ -275,7 +294,45 @@ def validate(data, source="board.json"):
         "buttons": buttons,
         "display": display,
         "watchdog_ms": watchdog_ms,
+        "sense": sense,
     }
+
+
+def _sense(c, data, reserved, terminals):
+    """The optional 24 VAC sense inputs (optocouplers): ``None`` without
+    them, else ``{"active_high": bool, "inputs": ((name, bit, pin, pull),
+    ...)}`` in terminal order, R last with bit 0; ``pull`` is "up", "down"
+    or "none" (on a pin without internal pulls, "none": the diagram draws
+    the external pull-up it then needs)."""
+    raw = data.get("sense")
+    raw = c.obj("sense", {} if raw is None else raw, SENSE_NAMES)
+    active = c.choice("sense_active", data.get("sense_active", "low"), POLARITIES)
+    pull = c.choice("sense_pull", data.get("sense_pull", "up"), SENSE_PULLS)
+    wired = {}
+    for name, bit, _pin in terminals:
+        wired[name] = bit
+    no_pull = c.chip["no_pull"]
+    inputs = []
+    for name in SENSE_NAMES:
+        pin = raw.get(name)
+        if pin is None:
+            continue
+        field = "sense." + name
+        if name != "R" and name not in wired:
+            c.fail(field, "terminals.%s is not wired: a sense input reads what its relay switches (wired: %s, and R)" % (
+                name, ", ".join(wired)))
+        c.pin(field, pin, output=False, reserved=reserved, sense=True)
+        input_pull = pull
+        if pin in no_pull and pull != "none":
+            if "sense_pull" in data:
+                c.fail("sense_pull", '"%s" is not possible on pin %d of %s (no internal pull resistors on %s: '
+                       'allowed: "none", with an external 10 kOhm pull-up to 3V3)' % (
+                           pull, pin, field, ", ".join(str(p) for p in no_pull)))
+            input_pull = "none"
+        inputs.append((name, wired.get(name, 0), pin, input_pull))
+    if not inputs:
+        return None
+    return {"active_high": active == "high", "inputs": tuple(inputs)}
 
 
 def loads(text, source="board.json"):

@@ -12,6 +12,8 @@ from machine import Pin
 from board import sensors
 from board.relays import Relays
 
+SENSE_R_BIT = 64  # R-C present, in SenseInputs.read(), beside the terminals' bits (1 to 32)
+
 
 class Hardware:
     def __init__(self, board):
@@ -33,6 +35,7 @@ class Hardware:
                 self.display = make_display(board["display"])
             except (ImportError, OSError) as exc:  # the thermostat runs without its screen
                 self.display_error = exc
+        self.sense = SenseInputs(board["sense"]) if board.get("sense") else None  # optional optocouplers
         self.wdt = None
 
     def set_led(self, on):
@@ -54,6 +57,33 @@ class Hardware:
 
     def reset(self):
         reset()
+
+
+class SenseInputs:
+    """The 24 VAC sense inputs (optocouplers) of a validated ``sense``
+    entry, read as one bit mask: a terminal's own bit while its wire
+    carries 24 VAC, SENSE_R_BIT while R-C does. One read is one instant
+    of an AC wave: :mod:`app.sense` reads a window of them."""
+
+    def __init__(self, spec):
+        self.level = 1 if spec["active_high"] else 0
+        pulls = {"up": Pin.PULL_UP, "down": Pin.PULL_DOWN, "none": None}
+        self.names = []  # (terminal name or "R", its bit)
+        self.pins = []  # (bit, Pin)
+        self.bits = 0  # every input there is
+        for name, bit, pin, pull in spec["inputs"]:
+            bit = bit or SENSE_R_BIT
+            self.names.append((name, bit))
+            self.pins.append((bit, Pin(pin, Pin.IN, pulls[pull])))
+            self.bits |= bit
+
+    def read(self):
+        level = self.level
+        bits = 0
+        for bit, pin in self.pins:
+            if pin.value() == level:
+                bits |= bit
+        return bits
 
 
 def make_display(spec):

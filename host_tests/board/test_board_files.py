@@ -135,3 +135,52 @@ def test_a_bad_screen_entry_names_the_field_and_what_is_allowed():
     assert refused(pico(display={"type": "ssd1306"})) == "boards/rpi_pico.json: display.bus: missing (required)"
     assert refused(pico(display={"type": "ssd1306", "bus": "i2c0", "width": 128})) == (
         "boards/rpi_pico.json: display.width: unknown key (known: type, bus, address)")
+
+
+# -- optional 24 VAC sense inputs (optocouplers) ---------------------------------
+
+
+def test_sense_inputs_are_optional_and_normalised_in_terminal_order_with_r_last():
+    assert boardfile.validate(pico())["sense"] is None
+    board = boardfile.validate(pico(sense={"R": 17, "E": 16, "Y1": 10}, sense_active="high", sense_pull="down"))
+    assert board["sense"] == {"active_high": True, "inputs": (("Y1", 1, 10, "down"), ("E", 32, 16, "down"),
+                                                              ("R", 0, 17, "down"))}
+    assert boardfile.validate(pico(sense={"Y1": 10}))["sense"] == {"active_high": False, "inputs": (("Y1", 1, 10, "up"),)}
+
+
+def test_a_sense_input_on_a_pin_in_use_is_refused_naming_the_use():
+    assert refused(pico(sense={"Y1": 14})) == "boards/rpi_pico.json: sense.Y1: 14 is not a free pin (already used by buttons.mode)"
+    assert refused(pico(sense={"Y1": 10, "R": 10})) == "boards/rpi_pico.json: sense.R: 10 is not a free pin (already used by sense.Y1)"
+
+
+def test_a_bad_sense_entry_is_refused_in_one_line_with_what_is_allowed():
+    assert refused(pico(sense={"W1": 10})) == "boards/rpi_pico.json: sense.W1: unknown key (known: Y1, Y2, G, W2, OB, E, R)"
+    assert refused(pico(sense={"Y1": 40})) == "boards/rpi_pico.json: sense.Y1: pin 40 is out of range (allowed: 0 to 29)"
+    assert refused(pico(sense={"Y1": 24})) == "boards/rpi_pico.json: sense.Y1: pin 24 is reserved on this board (VBUS sense)"
+    assert refused(pico(sense={"R": "GP17"})) == 'boards/rpi_pico.json: sense.R: "GP17" is not a pin number (allowed: 0 to 29)'
+    assert refused(pico(sense={"Y1": 10}, sense_active="on")) == (
+        'boards/rpi_pico.json: sense_active: "on" is not allowed (allowed: "high", "low")')
+    assert refused(pico(sense={"Y1": 10}, sense_pull="weak")) == (
+        'boards/rpi_pico.json: sense_pull: "weak" is not allowed (allowed: "up", "down", "none")')
+
+
+def test_a_sense_input_needs_its_terminal_wired_to_a_relay():
+    assert refused(pico(terminals__Y2=None, sense={"Y2": 10})) == (
+        "boards/rpi_pico.json: sense.Y2: terminals.Y2 is not wired: a sense input reads what its relay switches "
+        "(wired: Y1, G, W2, OB, E, and R)")
+
+
+def test_esp32_sense_inputs_refuse_flash_and_strapping_pins_and_pull_ups_where_there_are_none():
+    data = json.loads((BOARDS / "esp32_devkitc.json").read_text())
+    data["sense"] = {"Y1": 7}
+    assert refused(data, "esp32.json") == "esp32.json: sense.Y1: pin 7 cannot be read (flash)"
+    data["sense"] = {"R": 0}  # an optocoupler holding GPIO0 low at reset starts the ROM loader
+    assert refused(data, "esp32.json") == (
+        "esp32.json: sense.R: pin 0 is a strapping pin; its level at reset selects the boot mode "
+        "(not for sense inputs: 0, 2, 5, 12, 15)")
+    data["sense"] = {"R": 34}
+    assert boardfile.validate(data)["sense"]["inputs"] == (("R", 0, 34, "none"),)  # the diagram draws its pull-up
+    data["sense_pull"] = "up"
+    assert refused(data, "esp32.json") == (
+        'esp32.json: sense_pull: "up" is not possible on pin 34 of sense.R (no internal pull resistors on '
+        '34, 35, 36, 37, 38, 39: allowed: "none", with an external 10 kOhm pull-up to 3V3)')

@@ -1,5 +1,8 @@
 """Fake ``machine``: Pin, WDT, I2C, RTC, reset, recording into world.WORLD.
 
+An input pin reads ``world.inputs[pin]``: a level, or a function of the
+time giving one (:class:`Opto`: an optocoupler on 24 VAC).
+
 An I2C device in the world (``world.i2c[(bus, address)]``) is an SHT3x:
 (°C, %RH), None (no acknowledge), or a function of the time giving either."""
 
@@ -26,6 +29,8 @@ class Pin:
     def __init__(self, id, mode=-1, pull=-1, *, value=None):
         self.id = id
         self.mode = mode
+        if mode == 0:  # Pin.IN
+            _w().pulls[id] = pull
         if value is not None:
             _w().write(id, value)
 
@@ -34,7 +39,8 @@ class Pin:
         if value is None:
             if self.mode == 1:  # Pin.OUT
                 return world.levels.get(self.id, 0)
-            return world.inputs.get(self.id, 1)
+            level = world.inputs.get(self.id, 1)
+            return level(world.now_ms) if callable(level) else level
         world.write(self.id, value)
         return None
 
@@ -45,6 +51,27 @@ class Pin:
 
     def off(self):
         self.value(0)
+
+
+class Opto:
+    """What a GPIO reads from an optocoupler across a 24 VAC wire: while
+    ``powered`` (a bool, or a function of the time), the LED lights on one
+    half-wave of 60 Hz and pulls the pin to ``active`` for ``conduct_us``
+    of every 16,667 us; otherwise the pull-up's level. So a read at the
+    wrong instant finds it off, as on the bench."""
+
+    PERIOD_US = 16_667
+
+    def __init__(self, powered=True, active=0, conduct_us=6_000):
+        self.powered = powered
+        self.active = active
+        self.conduct_us = conduct_us
+
+    def __call__(self, now_ms):
+        powered = self.powered(now_ms) if callable(self.powered) else self.powered
+        if powered and now_ms * 1000 % self.PERIOD_US < self.conduct_us:
+            return self.active
+        return 1 - self.active
 
 
 class WDT:

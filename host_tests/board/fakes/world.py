@@ -61,7 +61,8 @@ class World:
         self.logged_pins = None  # a set: log writes to these pins only (long soaks: the relays)
         self.log_feeds = True  # False: keep only the last feed, not the list (long soaks)
         self.levels = {}
-        self.inputs = {}  # pin -> level a button/sensor line reads (default 1: pull-up)
+        self.inputs = {}  # pin -> level a button/sensor line reads (default 1: pull-up), or a function of now_ms
+        self.pulls = {}  # input pin -> the pull it was set up with (Pin.PULL_UP, PULL_DOWN, None, -1: unchanged)
         self.wdt_timeout_ms = None
         self.wdt_started_ms = None
         self.feeds = []
