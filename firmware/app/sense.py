@@ -148,6 +148,14 @@ class Sense:
             self.check(seen, commanded if relays.state == commanded else None)
             await task.pause(PERIOD_MS)
 
+    def raised(self):
+        """The codes of the checks whose alert is up (REPL, bench)."""
+        checks = [self.rc, self.e_y]
+        for _bit, open_check, stuck_check in self.relay_checks:
+            checks.append(open_check)
+            checks.append(stuck_check)
+        return [check.code for check in checks if check is not None and check.active]
+
     def check(self, sensed, commanded):
         """One window's verdicts. ``commanded``: the relays' state through
         the window, or None if they were rewritten during it."""

@@ -10,6 +10,7 @@ Y1 and G come on at 300 s (Y1's min-off from boot).
 """
 
 import sys
+from pathlib import Path
 
 import pytest
 from board_harness import board_fixture  # noqa: F401 -- the `board` fixture
@@ -195,3 +196,32 @@ def test_the_active_level_comes_from_the_board_file(board, active):
         board.world.inputs[pin] = level if name in ("R", "G") else 1 - level
     spans = alerts_over(board, 60 * SECOND)
     assert list(spans) == ["relay_stuck_G"]  # G is switched off (Y1's min-off): stuck closed
+
+
+def test_the_sense_checks_allocate_nothing_on_steady_ticks_on_micropython(tmp_path):
+    """host_tests/board/mp_unix/alloc_mp.py (tools/bench_app.py's run) on
+    the MicroPython unix port, the Pico's board file with sense inputs on
+    every relay and R-C, wired to the relays (its ``+sense``): a window of
+    reads every second, idle and heating, and not a byte allocated. A 1 MB
+    heap, not bench_app's 512 KB: the state save's 16 KB read-back
+    (app.store) fails there on some heap layouts, which is not what this
+    measures."""
+    import subprocess
+
+    from fakes import BOARDS, FIRMWARE, HERE
+
+    command = [str(Path(sys.executable).parent / "micropython"), "-X", "heapsize=1M",
+               str(HERE / "mp_unix" / "alloc_mp.py"), str(FIRMWARE), str(HERE), str(BOARDS), str(tmp_path),
+               "30", "2", "rpi_pico+sense"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    phases = {}
+    for line in run.stdout.splitlines():
+        words = line.split(" ")
+        if words[0] == "phase":
+            phases[words[1]] = {k: int(v) for k, _, v in (w.partition("=") for w in words if "=" in w)}
+    assert set(phases) == {"idle", "heating"}, run.stdout[-2000:]
+    for name, phase in phases.items():
+        assert phase["sense_windows"] > 3000 and phase["sense_alerts"] == 0, (name, phase)
+        assert phase["bytes"] - phase["devices"] - phase["model_save"] == 0, (name, phase)
+    assert phases["heating"]["outputs"] == 13  # Y1 G W2: the relays the sense inputs follow

@@ -57,6 +57,11 @@ CONTROL_PERIOD_MS = 5000
 WINDOW_TICKS = int(sys.argv[5]) if len(sys.argv) > 5 else 120  # control ticks per window
 WINDOWS = int(sys.argv[6]) if len(sys.argv) > 6 else 6  # windows per phase
 BOARD = sys.argv[7] if len(sys.argv) > 7 else "rpi_pico"
+# BOARD+sense (a Pico's): the same board file with 24 VAC sense inputs on every relay and on R-C
+# (app.sense's task runs), wired: each reads an optocoupler on 60 Hz while its relay is closed.
+SENSE = BOARD.endswith("+sense")
+BOARD = BOARD[:-len("+sense")] if SENSE else BOARD
+SENSE_PINS = {"Y1": 10, "G": 11, "OB": 12, "W2": 16, "Y2": 17, "E": 18, "R": 19}
 WIFI = BOARD == "rpi_pico_w"
 UTC_OFFSET_MIN, DST_RULE = -300, "us"
 DST_CHANGE_UTC_S = 1_772_953_200  # 2026-03-08 07:00 UTC
@@ -296,6 +301,16 @@ from app.store import encode  # noqa: E402
 
 with open(BOARDS + "/" + BOARD + ".json") as f:
     board_text = f.read()
+if SENSE:
+    from fakes.machine import Opto
+
+    sensed_board = json.loads(board_text)
+    sensed_board["sense"] = SENSE_PINS
+    board_text = json.dumps(sensed_board)
+    for term, sense_pin in SENSE_PINS.items():
+        relay_pin = sensed_board["terminals"].get(term)  # active-low relays: closed at level 0
+        world.inputs[sense_pin] = Opto(True if relay_pin is None else
+                                       (lambda _now, pin=relay_pin: world.levels.get(pin, 1) == 0))
 with open("board.json", "w") as f:
     f.write(board_text)
 if WIFI:
@@ -370,8 +385,9 @@ asyncio.run(scheduler_only())
 for phase in ("idle", "heating"):
     (used, devices, drivers, count, outputs, clock_bytes, syncs, wall_errors, dst_changes, reads, model_bytes,
      model_saves) = totals[phase]
-    print("phase %s ticks=%d outputs=%d bytes=%d drivers=%d reads=%d devices=%d clock=%d syncs=%d synced=%d "
+    print("phase %s sense_windows=%d sense_alerts=%d ticks=%d outputs=%d bytes=%d drivers=%d reads=%d devices=%d clock=%d syncs=%d synced=%d "
           "wall_errors=%d dst_changes=%d model_save=%d model_saves=%d" % (
-              phase, count * WINDOW_TICKS, outputs, used, drivers, reads, devices, clock_bytes, syncs,
+              phase, app().sense.windows if app().sense else 0,
+              len(app().sense.raised()) if app().sense else 0, count * WINDOW_TICKS, outputs, used, drivers, reads, devices, clock_bytes, syncs,
               1 if WIFI and app().wallclock.synced else 0, wall_errors, dst_changes, model_bytes, model_saves))
 print("scheduler_alone ticks=%d bytes=%d" % (WINDOW_TICKS, SCHEDULER[0]))
