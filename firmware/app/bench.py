@@ -14,6 +14,9 @@ beside the loop with ``bench`` in scope:
     --> bench.settings(min_off_s=600)  # checked whole, saved, then applied
     --> bench.status()
     --> await bench.selftest()
+    --> bench.commission()             # the commissioning test (about 1.5 h); brand="Trane", run_s=...
+    --> bench.commission_status()      # the step under way, what it waits for, then the verdict
+    --> bench.commission_abort()       # stop it: the user's mode, fan and setpoints come back
 
 A simulated reading is exact, as a sensor's is (an integer from the
 chip): an int of tenths of °F, or a string of °F with at most one decimal,
@@ -123,6 +126,30 @@ class Bench:
         link = self.app.link
         if link is not None:
             print("mqtt:", "connected" if link.connected else "not connected", link.base, link.last_error)
+
+    def commission(self, brand=None, **options):
+        """Start the commissioning test (app.commission): each terminal in
+        turn through user commands, every rule of the gate applying."""
+        from app import commission
+
+        try:
+            commission.start(self.app, brand, **options)
+        except SettingError as exc:
+            print("refused:", exc)
+            return
+        self.commission_status()
+
+    def commission_status(self):
+        from app import commission
+
+        test = commission.current
+        print("\n".join(test.lines()) if test is not None else "commissioning: not run since boot")
+
+    def commission_abort(self):
+        from app import commission
+
+        commission.abort()
+        self.commission_status()
 
     def selftest(self):
         """Run the self-test again (a supervised task; await it)."""

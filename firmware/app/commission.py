@@ -48,6 +48,7 @@ from thermo import brands
 from thermo import modes as M
 from thermo import terminals as T
 from thermo.schema import DUAL_FUEL, ELECTRIC, NO_BACKUP
+from thermo.ticks import step_ms
 from thermo.values import SettingError, show_tenths
 
 try:
@@ -633,17 +634,16 @@ class Commission:
 
     # -- on the board ----------------------------------------------------------------
 
-    async def run(self, task):
-        """The supervised task's body: advance once a control period."""
-        from app.age import Age
-
-        age = Age(0)
+    async def run(self, task, read_ms, period_ms=PERIOD_MS):
+        """The supervised task's body: advance once a control period, on
+        the control clock ``read_ms`` (bench mode's runs faster)."""
+        last_ms = read_ms()
         try:
             while self.running:
-                await task.pause(PERIOD_MS)
-                elapsed = age.read()
-                age.restart()
-                self.advance(elapsed)
+                await task.pause(period_ms)
+                now_ms = read_ms()
+                self.advance(step_ms(now_ms, last_ms))
+                last_ms = now_ms
         finally:
             self.abort("stopped")
 
@@ -695,7 +695,8 @@ def start(device, brand=None, **options):
     test.start()
     current = test
     if not getattr(device, "ticks_commission", False):
-        device.supervisor.spawn("commission", DEADLINE_MS, test.run, ends=True)
+        device.supervisor.spawn("commission", DEADLINE_MS, test.run, device.clock.read, device.control_period_ms(),
+                                ends=True)
     return test
 
 
