@@ -59,7 +59,7 @@ FANS = ("auto", "on", "circulate")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SPARK = "▁▂▃▄▅▆▇█"
 KEYS_HELP = ("keys: m mode  f fan  +/- heat setpoint  i/o pull/restore indoor/outdoor sensor  s board screen  "
-             ">/< speed  q quit")
+             "c commissioning test (c again: abort)  >/< speed  q quit")
 
 # The codes of thermo.reasons (why a terminal is off, or held on), in words.
 REASONS = {
@@ -162,6 +162,9 @@ class Live:
         self.message = "started %s day at %s" % (day, self.clock())
         self.show_screen = True  # the board's SSD1306, drawn by the firmware (key s)
         self.screen_view = None
+        self.commission = None  # the commissioning test (app.commission, key c), advanced after each step
+
+    ticks_commission = True  # app.commission.start: this shell advances the test itself, on simulated time
 
     def _note(self, text):
         self.message = text
@@ -179,6 +182,11 @@ class Live:
         outdoor = None if self.outdoor_pulled else outdoor_f(self.day, t)
         self.outputs = self.controller.step(t, t // 60 % 10080, indoor, outdoor)
         self._count()
+        if self.commission is not None and self.commission.running:
+            self.commission.advance(STEP_S * 1000)
+            if not self.commission.running:
+                self.message = "commissioning %s: %s" % (self.commission.state, "; ".join(
+                    line for line in self.commission.verdict if line.startswith(("O/B:", "compressor:"))) or "see below")
         flows = self.equipment.step(self.outputs, outdoor_f(self.day, t + STEP_S / 2), STEP_S)
         self.house.step(outdoor_f(self.day, t + STEP_S / 2), gains_btuh(t), flows.hvac_btuh)
         self.power_kw = flows.electric_kw
@@ -248,6 +256,8 @@ class Live:
             elif key == "i":
                 self.indoor_pulled = not self.indoor_pulled
                 self.message = "indoor sensor %s" % ("pulled" if self.indoor_pulled else "restored")
+            elif key == "c":
+                self.commission_key()
             elif key == "s":
                 self.show_screen = not self.show_screen
                 self.message = "board screen %s" % ("shown" if self.show_screen else "hidden")
@@ -256,6 +266,23 @@ class Live:
                 self.message = "outdoor sensor %s" % ("pulled" if self.outdoor_pulled else "restored")
         except self.setting_error as error:
             self.message = "refused: %s" % error
+
+    def commission_key(self):
+        """Start the commissioning test, or abort the one under way."""
+        from app import commission
+
+        if self.commission is not None and self.commission.running:
+            self.commission.abort()
+            self.message = "commissioning aborted: your mode, fan and setpoints are back"
+            return
+        self.commission = commission.start(self)
+        self.message = "commissioning started: %s" % ", ".join(commission.TITLES[k] for k in self.commission.steps)
+
+    def commission_lines(self):
+        """The test's lines for the screen: the step under way, or the verdict."""
+        if self.commission is None:
+            return []
+        return [[("  " + line, 0)] for line in self.commission.lines()]
 
     def board_screen(self):
         """The board's screen as the firmware draws it (its home page), in Braille lines."""
@@ -304,6 +331,7 @@ class Live:
             [("  last hour %5.1f..%5.1f °F  %s" % (lo, hi, spark) if self.history else "  last hour --", 0)],
             *mqtt,
             *web,
+            *self.commission_lines(),
             [],
             [("  " + self.message, 0)],
             [("  " + KEYS_HELP, 0)],
