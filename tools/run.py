@@ -108,6 +108,18 @@ ALERTS = {
     "indoor_sensor": "indoor sensor failed or missing",
     "outdoor_sensor": "outdoor sensor failed or missing: outdoor lockouts off",
     "short_cycle_blocked": "a compressor start is held back by max_starts_per_hour",
+    "ob_reversed": "heats in cool mode / cools in heat mode: the O/B setting is probably reversed. Set "
+                   "reversing_valve to B (or O) and confirm with the commissioning test",
+    "valve_stuck": "the heat pump moves the house the wrong way in one mode only, right in the other: the "
+                   "reversing valve is probably stuck (O/B setting and wire are right). Call a technician",
+    "compressor_dead": "heat pump not responding: a long compressor call adds nothing to the idle drift. Check "
+                       "the outdoor unit's breaker and disconnect, and the Y1 wire at both ends",
+    "w2_open": "strips (or furnace) on without the added rise: the W2 wire is probably open. Check W2 at the "
+               "thermostat and at the air handler board, and the sequencer",
+    "y2_open": "stage 2 adds nothing to stage 1: Y2 is probably not connected. Check Y2 at the thermostat, the "
+               "air handler and the outdoor unit's board",
+    "low_charge": "the heat pump's effect at this outdoor temperature has fallen below 3/4 of what it was: "
+                  "refrigerant loss is likely. Call a technician",
 }
 
 

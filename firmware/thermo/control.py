@@ -23,6 +23,8 @@ from thermo import schema
 from thermo import terminals as T
 from thermo import timers as EV
 from thermo.decide import Wish, action_of, decide
+from thermo.detect import ALERT_NAMES as DETECTOR_ALERT_NAMES
+from thermo.detect import Detectors
 from thermo.duty import Duty
 from thermo.gate import enforce
 from thermo.learn import Model
@@ -42,11 +44,13 @@ except ImportError:  # CPython
 # does not wait for it: every shell ticks at once after a command.
 CONTROL_PERIOD_MS = const(1000)
 
-# Alerts, as bits; the names sort alphabetically so a list of them is sorted.
+# Alerts, as bits: the core's own, then the detectors' (thermo.detect) from
+# bit _DETECTOR_SHIFT on; alert_names() gives them sorted.
 _ALERT_INDOOR_SENSOR = const(1)
 _ALERT_OUTDOOR_SENSOR = const(2)
 _ALERT_SHORT_CYCLE_BLOCKED = const(4)
-ALERT_NAMES = ("indoor_sensor", "outdoor_sensor", "short_cycle_blocked")
+_DETECTOR_SHIFT = const(3)
+ALERT_NAMES = ("indoor_sensor", "outdoor_sensor", "short_cycle_blocked") + DETECTOR_ALERT_NAMES
 
 # Setpoint ranges (°F) of the contract, and the defaults of a new thermostat.
 HEAT_SETPOINT_RANGE = (40, 90)
@@ -137,6 +141,9 @@ class Thermostat:
         # when the heat pump alone cannot hold (thermo.learn, thermo.duty).
         self.model = Model()
         self.duty = Duty()
+        # What tells mis-wiring and failing equipment (alerts only: it never
+        # moves a relay).
+        self.detectors = Detectors()
         # The current call and its escalation (Y2, W2, furnace backup): none.
         self.heat_call = False
         self.cool_call = False
@@ -272,6 +279,7 @@ class Thermostat:
             self.rewired = False
         self.action = action_of(self, out)
         self.model.observe(self, step)
+        self.detectors.observe(self, step)
         self._raise_alerts()
         return out
 
@@ -343,7 +351,7 @@ class Thermostat:
             alerts |= _ALERT_OUTDOOR_SENSOR
         if self.held[T.index_of(T.Y1)] == "max_starts":
             alerts |= _ALERT_SHORT_CYCLE_BLOCKED
-        self.alerts = alerts
+        self.alerts = alerts | self.detectors.alerts << _DETECTOR_SHIFT
 
     # -- the call ---------------------------------------------------------
 
@@ -414,7 +422,9 @@ class Thermostat:
         return M.ACTIONS[self.action]
 
     def alert_names(self):
-        return [ALERT_NAMES[i] for i in range(len(ALERT_NAMES)) if self.alerts & (1 << i)]
+        names = [ALERT_NAMES[i] for i in range(len(ALERT_NAMES)) if self.alerts & (1 << i)]
+        names.sort()
+        return names
 
     def held_reasons(self):
         """{terminal: code} for every terminal held back this tick: the gate's

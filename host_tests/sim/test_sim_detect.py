@@ -1,0 +1,43 @@
+"""The detectors on the simulator (tools/bench_detect.py has the full bench: every
+case, 30 normal days): each trips with the right code within 2 hours of the first
+call its fault affects, and normal days raise none."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+import bench_detect as B  # noqa: E402
+
+TWO_HOURS_S = 2 * 3600
+
+
+def case(prefix):
+    return next(c for c in B.CASES if c.name.startswith(prefix))
+
+
+@pytest.mark.parametrize("name", ["ob_reversed (heat mode, mild day)", "ob_reversed (cool mode)",
+                                  "compressor_dead (mild day)"])
+def test_a_fault_raises_its_own_alert_within_two_hours_of_the_first_call_it_affects(name):
+    result = B.run_case(case(name))
+    assert result.early is None, result
+    assert result.first_alert == result.case.code, result
+    assert result.detected_s is not None and result.detected_s <= TWO_HOURS_S, result
+
+
+def test_a_reversed_valve_on_a_mild_day_in_heat_mode_is_told_before_the_house_falls_5_degrees():
+    """The issue's own report: 70 °F to 29 °F over a mild day and no alert."""
+    result = B.run_case(case("ob_reversed (heat mode, mild day)"))
+    assert result.detected_s <= 3600, result
+
+
+@pytest.fixture(scope="module")
+def normal_alarms():
+    """Two normal days (a mild and a cold one), sensor noise and a window open at noon,
+    with the setback schedule (its setpoint changes and recoveries)."""
+    return B.run_normal(("mild", "cold"), "setback", seed=3)
+
+
+def test_normal_days_with_noise_setbacks_and_an_open_window_raise_no_detector_alert(normal_alarms):
+    assert normal_alarms == []
