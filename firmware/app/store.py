@@ -78,7 +78,12 @@ class Flash:
         is too large, and the caller says so), or None if it cannot be read."""
         try:
             with open(name, "rb") as f:
-                return f.read(limit + 1)
+                # Ask for what the file holds, not for the limit: MicroPython's
+                # read(n) allocates n bytes first, and a 16 KB buffer for every
+                # state save's read-back can fail on a fragmented Pico heap.
+                size = f.seek(0, 2)
+                f.seek(0)
+                return f.read(min(size, limit) + 1)
         except OSError:
             return None
 

@@ -128,3 +128,39 @@ def test_the_newer_of_two_valid_records_wins():
     files = saved_old()
     files["settings.json.new"] = bytearray(store.encode(5, NEW))
     assert store.Store("settings.json", FakeFlash(files)).load() == (NEW, "ok")
+
+
+def test_a_read_asks_for_what_the_file_holds_not_for_the_16_kb_limit(tmp_path, monkeypatch):
+    """MicroPython's read(n) allocates n bytes first: a state save's read-back
+    asking for the whole limit allocated 16 KB at every compressor start."""
+    import builtins
+
+    asked = []
+    real_open = builtins.open
+
+    class Recording:
+        def __init__(self, f):
+            self.f = f
+
+        def read(self, size=-1):
+            asked.append(size)
+            return self.f.read(size)
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(builtins, "open", lambda name, mode="r": Recording(real_open(name, mode)))
+    record = store.Store("state.json", store.Flash())
+    record.save({"mode": "heat"})
+    blob = (tmp_path / "state.json").read_bytes()
+    assert asked and max(asked) <= len(blob) + 1
+    assert record.load()[0] == {"mode": "heat"}
+    (tmp_path / "big").write_bytes(b"x" * (store.MAX_FILE_BYTES + 100))
+    assert len(store.Flash().read("big")) == store.MAX_FILE_BYTES + 1  # still said to be too large
