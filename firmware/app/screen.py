@@ -57,7 +57,9 @@ FAN_WORDS = ("", "fan on", "circ")  # after the mode, leaving 2 characters for t
 ACTION_WORDS = ("off", "idle", "fan only", "heat pump", "heat pump+strips", "strip heat", "furnace",
                 "EMERGENCY HEAT", "cooling", "recovery heat")
 ALERT_WORDS = {"indoor_sensor": "indoor sensor", "outdoor_sensor": "outdoor sensor",
-               "short_cycle_blocked": "start limit"}
+               "short_cycle_blocked": "start limit", "compressor_dead": "no heat pump", "low_charge": "low charge",
+               "ob_reversed": "O/B reversed", "valve_stuck": "valve stuck", "w2_open": "W2 no heat",
+               "y2_open": "Y2 no effect"}
 
 # Why a terminal is off (thermo.reasons), in at most 13 characters; the
 # timer whose time left is shown beside it, if any (at most 7 characters
