@@ -620,7 +620,7 @@ class Commission:
     def status(self):
         """A JSON-ready summary: state, the step under way and what it waits for, results, verdict."""
         step = self.steps[self.index] if 0 <= self.index < len(self.steps) else None
-        return {"state": self.state, "step": TITLES.get(step) if self.running else None,
+        return {"state": self.state, "step": TITLES[step] if self.running and step is not None else None,
                 "steps": [TITLES[kind] for kind in self.steps], "note": self.note,
                 "results": [{"step": r["title"], "verdict": r["verdict"], "text": r["text"]} for r in self.results],
                 "findings": self.findings, "verdict": self.verdict}

@@ -82,7 +82,34 @@ def _head(title, session, message):
 
 
 def _tail():
-    yield '<p><small><a href="/wiring">Wiring diagram</a></small></p></body></html>'
+    yield ('<p><small><a href="/commission">Commissioning test</a> &middot; <a href="/wiring">Wiring diagram</a>'
+           '</small></p></body></html>')
+
+
+def commission_page(session, status, message):
+    """The commissioning test: what it is doing or found, and start / abort."""
+    yield from _head("Commissioning test", session, message)
+    yield '<p id="commission-state">%s</p>' % esc(status["state"])
+    if status["step"]:
+        yield "<p>Now: %s</p>" % esc(status["note"] or status["step"])
+    lines = ["%s: %s %s" % (r["step"], r["verdict"], r["text"]) for r in status["results"]]
+    if status["state"] != "running":
+        lines = status["verdict"] or lines
+    yield '<ul id="commission-results">%s</ul>' % ("".join("<li>%s</li>" % esc(line) for line in lines) or NONE)
+    csrf = '<input type="hidden" name="csrf" value="%s">' % session.csrf
+    if status["state"] == "running":
+        yield ('<form id="commission-abort" method="post" action="/commission">%s'
+               '<input type="hidden" name="action" value="abort"><button>Abort (your settings come back)</button>'
+               '</form>' % csrf)
+    else:
+        yield ('<p>Runs each terminal in turn (fan, heat, stage 2, backup heat, cool, emergency), about 1.5 h, '
+               'through ordinary commands: every protection still applies. Run it in mild weather. Your mode, '
+               'fan and setpoints come back at the end.</p>'
+               '<form id="commission-start" method="post" action="/commission">%s'
+               '<input type="hidden" name="action" value="start"><label for="brand">Heat pump brand '
+               '(optional)</label><input id="brand" name="brand" maxlength="40"> <button>Start</button></form>'
+               % csrf)
+    yield from _tail()
 
 
 WIRING_FILE = "wiring.svg"  # docs/wiring/<board>.svg, drawn by tools/wiring.py, copied here by make deploy
@@ -405,6 +432,18 @@ def routes(web, app):
             return back("/schedule", session, "schedule saved")
         return html(schedule_page(session, entries, "not saved: " + refusal, field, refusal), code)
 
+    def get_commission(request, session):
+        if session is None:
+            return "", 303, {"Location": "/login"}
+        return html(commission_page(session, api.commission_status(), taken(session)))
+
+    def post_commission(request, session, fields):
+        try:
+            api.commission_action(web.device, {"action": fields.get("action"), "brand": fields.get("brand")})
+        except SettingError as exc:
+            return back("/commission", session, "not started: %s" % exc)
+        return back("/commission", session, "started" if fields.get("action") == "start" else "aborted")
+
     def get_wiring(request, session):
         if session is None and not web.open_status():
             return "", 303, {"Location": "/login"}
@@ -443,3 +482,5 @@ def routes(web, app):
     app.route("/schedule", methods=["GET"])(guarded("schedule", get_schedule))
     app.route("/schedule", methods=["POST"])(guarded("schedule", post_schedule, True))
     app.route("/wiring", methods=["GET"])(guarded("wiring", get_wiring))
+    app.route("/commission", methods=["GET"])(guarded("commission", get_commission))
+    app.route("/commission", methods=["POST"])(guarded("commission", post_commission, True))

@@ -19,7 +19,7 @@ from app.auth import check_password
 from thermo import modes as M
 from thermo import schema
 from thermo import terminals as T
-from thermo.values import SettingError
+from thermo.values import SettingError, show
 
 SECTIONS = ("settings", "device")
 COOKIE = "session"
@@ -165,6 +165,37 @@ def body_object(request):
     return data
 
 
+def commission_status():
+    """The commissioning test's status (app.commission), imported only when asked."""
+    from app import commission
+
+    test = commission.current
+    if test is None:
+        return {"state": "not run", "step": None, "steps": [], "note": "", "results": [], "findings": [],
+                "verdict": []}
+    return test.status()
+
+
+def commission_action(device, data):
+    """Start or abort the commissioning test: ``{"action": "start", "brand": ...}``
+    or ``{"action": "abort"}``; SettingError naming the field otherwise."""
+    from app import commission
+
+    for key in data:
+        if key not in ("action", "brand"):
+            raise SettingError(str(key)[:40], "unknown key (known: action, brand)")
+    action = data.get("action")
+    if action == "abort":
+        commission.abort()
+        return
+    if action != "start":
+        raise SettingError("action", "%s is not allowed (allowed: \"start\", \"abort\")" % show(action))
+    brand = data.get("brand") or None
+    if brand is not None and (not isinstance(brand, str) or len(brand) > 40):
+        raise SettingError("brand", "must be a brand name of at most 40 characters, or empty")
+    commission.start(device, brand)
+
+
 def routes(web, app):
     def guarded(where, handler, need=None):
         """A route around ``handler(request, session)``: the session ``need``s
@@ -278,6 +309,15 @@ def routes(web, app):
             web.auth.close(found)
         return json_response({}, 200, {"Set-Cookie": [session_cookie("", 0)]})
 
+    def get_commission(request, session):
+        return json_response(commission_status())
+
+    def post_commission(request, session):
+        commission_action(web.device, body_object(request))
+        return json_response(commission_status())
+
+    app.route("/api/commission", methods=["GET"])(guarded("commission", get_commission, "read"))
+    app.route("/api/commission", methods=["POST"])(guarded("commission", post_commission, "write"))
     app.route("/api/status", methods=["GET"])(guarded("status", get_status))
     app.route("/api/command", methods=["POST"])(guarded("command", post_command, "write"))
     app.route("/api/settings", methods=["GET"])(guarded("settings", get_settings, "read"))
