@@ -1319,6 +1319,8 @@ def parse_settings_table(readme: str) -> dict[str, Allowed]:
         cells = [c.strip() for c in _CELL_SPLIT.split(line)[1:-1]]
         if cells and all(set(c) <= set("-: ") for c in cells):
             continue  # the |---| line
+        if cells and re.fullmatch(r"\*\*[^*]+\*\*", cells[0]) and not any(cells[1:]):
+            continue  # a group's title row: | **Compressor protection** | | | |
         found = re.fullmatch(r"`([A-Za-z0-9_]+)`", cells[key_at]) if len(cells) == len(header) else None
         if not found:
             raise SettingsTableError(f"README settings table: cannot read the row {line!r}")

@@ -35,6 +35,8 @@ def rows():
     """{key: (default, allowed, meaning)} from the generated table."""
     result = {}
     for line in settings_table.table().splitlines()[2:]:
+        if line.startswith("| **"):
+            continue  # a group's title row
         key, default, allowed, meaning = [cell.strip() for cell in line.strip("|").split(" | ")]
         result[key.strip("`")] = (default, allowed, meaning)
     return result
@@ -127,3 +129,14 @@ def test_cli_write_then_check_exits_0(tmp_path):
     tool = [sys.executable, str(TOOLS / "settings_table.py")]
     assert subprocess.run([*tool, "--write", str(path)], cwd=REPO).returncode == 0
     assert subprocess.run([*tool, "--check", str(path)], cwd=REPO).returncode == 0
+
+
+def test_the_table_shows_the_web_pages_groups_in_order_each_setting_under_its_own():
+    titles, under = [], {}
+    for line in settings_table.table().splitlines()[2:]:
+        if line.startswith("| **"):
+            titles.append(line.split("**")[1])
+        else:
+            under[line.split("`")[1]] = titles[-1]
+    assert titles == [title for title, _keys in schema.GROUPS] + ["Schedule"]
+    assert under == {key: title for title, keys in schema.GROUPS for key in keys} | {"schedule": "Schedule"}

@@ -55,11 +55,16 @@ def cell(text):
 
 
 def table():
-    """The Markdown table, one row per setting in schema order, ending in a newline."""
+    """The Markdown table, one row per setting, in the web page's groups
+    (thermo.schema.GROUPS; the schedule last), ending in a newline."""
+    entries = {entry[0]: entry for entry in schema.SCHEMA}
     rows = ["| key | default | allowed | meaning |", "| --- | --- | --- | --- |"]
-    for key, kind, default, allowed, unit in schema.SCHEMA:
-        rows.append("| `%s` | `%s` | %s | %s |" % (
-            key, default_text(default), cell(allowed_text(kind, allowed, unit)), cell(MEANINGS[key])))
+    for title, keys in schema.GROUPS + (("Schedule", ("schedule",)),):
+        rows.append("| **%s** | | | |" % title)
+        for key in keys:
+            _key, kind, default, allowed, unit = entries[key]
+            rows.append("| `%s` | `%s` | %s | %s |" % (
+                key, default_text(default), cell(allowed_text(kind, allowed, unit)), cell(MEANINGS[key])))
     return "\n".join(rows) + "\n"
 
 

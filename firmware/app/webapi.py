@@ -26,18 +26,7 @@ COOKIE = "session"
 COOKIE_LIFE_S = 7 * 86400
 # The installer settings as the page groups them: every key of the schema
 # but the schedule (its own page), each exactly once (a test checks).
-GROUPS = (
-    ("Equipment", ("reversing_valve", "compressor_stages", "backup_heat", "em_heat_w2", "fan_with_backup")),
-    ("Comfort", ("heat_differential_f", "cool_differential_f", "auto_deadband_f", "cycle_overshoot_f",
-                 "smart_recovery")),
-    ("Compressor protection", ("min_off_s", "min_on_s", "max_starts_per_hour", "changeover_delay_s")),
-    ("Second stage", ("stage2_delta_f", "stage2_delay_s")),
-    ("Backup heat", ("aux_droop_f", "aux_delay_s", "aux_min_on_s", "aux_max_starts_per_hour", "aux_max_outdoor_f",
-                     "compressor_min_outdoor_f", "balance_point_f", "dual_fuel_switch_delay_s")),
-    ("Fan", ("circulate_min_per_hour",)),
-    ("Sensors", ("sensor_timeout_s", "indoor_offset_f", "outdoor_offset_f")),
-    ("Energy prices", ("electricity_price_cents_per_kwh", "gas_price_cents_per_therm")),
-)
+GROUPS = schema.GROUPS  # the settings page's groups, the README table's too
 
 
 def json_response(body, status=200, headers=None):
