@@ -42,8 +42,9 @@ def rows():
     return result
 
 
-def test_the_table_has_one_row_per_setting_in_schema_order():
-    assert list(rows()) == [entry[0] for entry in schema.SCHEMA]
+def test_the_table_has_one_row_per_setting_in_group_order():
+    assert list(rows()) == [key for _title, keys in schema.GROUPS for key in keys] + ["schedule"]
+    assert sorted(rows()) == sorted(entry[0] for entry in schema.SCHEMA)
 
 
 def test_the_table_header_names_key_default_allowed_meaning():
