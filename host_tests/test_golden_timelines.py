@@ -16,14 +16,42 @@ import json
 import pytest
 from golden.record import GOLDEN, timeline
 
+from thermo.detect import ALERT_NAMES as DETECTOR_ALERTS
+
 # Keys a replay line gained after the recording, on purpose.
 ADDED_KEYS = ("action",)
+# Alerts added after the recording, on purpose: the fault detectors (issue
+# 13) judge how the house answers, and a scenario's indoor reading that does
+# not move under a long heat call is, to them, a dead compressor. They never
+# move a relay, so a line that differs from the one before only by them is
+# dropped, and they are left out of the others: the relays stay pinned.
+ADDED_ALERTS = DETECTOR_ALERTS
+
+
+def without_added_alerts(lines):
+    """``lines`` without the added alerts, and without the lines that only
+    those alerts' coming or going printed."""
+    kept = []
+    previous = None
+    for line in lines:
+        filtered = dict(line, alerts=[name for name in line["alerts"] if name not in ADDED_ALERTS]) \
+            if "alerts" in line else line
+        same = previous is not None and {k: v for k, v in line.items() if k not in ("t", "alerts")} == \
+            {k: v for k, v in previous.items() if k not in ("t", "alerts")}
+        only_added = same and kept and filtered.get("alerts") == kept[-1].get("alerts") \
+            and line.get("alerts") != previous.get("alerts")
+        previous = line
+        if not only_added:
+            kept.append(filtered)
+    return kept
+
 
 with gzip.open(GOLDEN, "rt", encoding="utf-8") as stored:
     ENTRIES = json.load(stored)
 
 
 def first_difference(golden, now):
+    now = dict(now, lines=without_added_alerts(now["lines"]))
     if golden["refused"] != now["refused"]:
         return "refusals differ: %s, now %s" % (golden["refused"], now["refused"])
     for number, (was, line) in enumerate(zip(golden["lines"], now["lines"], strict=False)):
