@@ -46,10 +46,13 @@ async def start_server(handler, host, port, backlog=5, **kwargs):
 class Reader:
     """A request's bytes; ``stall_after``: give that many, then never more
     (slowloris); ``dribble_ms``: each byte arrives that long after the one
-    before (slowloris too, on the virtual clock)."""
+    before (slowloris too, on the virtual clock); ``filler``: that many more
+    bytes b"x" after ``data``, made only as they are read (a 1 MB body must
+    not have to fit the unix port's heap whole before the server refuses it)."""
 
-    def __init__(self, data, stall_after=None, dribble_ms=0):
+    def __init__(self, data, stall_after=None, dribble_ms=0, filler=0):
         self.data = data
+        self.filler = filler
         self.pos = 0
         self.stall_after = stall_after
         self.dribble_ms = dribble_ms
@@ -60,18 +63,25 @@ class Reader:
         if self.stall_after is not None and wanted_end > self.stall_after:
             await sys.modules["asyncio"].Event().wait()
 
+    def _bytes(self, end):
+        head = self.data[self.pos:end]
+        extra = end - max(self.pos, len(self.data))
+        return head + b"x" * extra if extra > 0 else head
+
     async def readline(self):
-        end = self.data.find(b"\n", self.pos)
-        end = len(self.data) if end < 0 else end + 1
+        total = len(self.data) + self.filler
+        end = self.data.find(b"\n", self.pos) if self.pos < len(self.data) else -1
+        end = total if end < 0 else end + 1
         await self._stall(end)
-        line = self.data[self.pos:end]
+        line = self._bytes(end)
         self.pos = end
         return line
 
     async def read(self, n=-1):
-        end = len(self.data) if n < 0 else min(len(self.data), self.pos + n)
+        total = len(self.data) + self.filler
+        end = total if n < 0 else min(total, self.pos + n)
         await self._stall(end)
-        chunk = self.data[self.pos:end]
+        chunk = self._bytes(end)
         self.pos = end
         return chunk
 
@@ -105,11 +115,11 @@ class Writer:
         self.close()
 
 
-def connect(port, data, stall_after=None, dribble_ms=0):
-    """A connection to ``port`` sending ``data``: the Writer the answer goes to."""
+def connect(port, data, stall_after=None, dribble_ms=0, filler=0):
+    """A connection to ``port`` sending ``data`` (and ``filler`` bytes b"x"): the Writer the answer goes to."""
     handler, _server = _world.WORLD.servers[port]
     writer = Writer()
-    sys.modules["asyncio"].create_task(handler(Reader(data, stall_after, dribble_ms), writer))
+    sys.modules["asyncio"].create_task(handler(Reader(data, stall_after, dribble_ms, filler), writer))
     return writer
 
 

@@ -73,9 +73,9 @@ class Client:
         if len(self.failures) < 20:
             self.failures.append("visit at %d ms: %s" % (at_ms, text))
 
-    async def _send(self, data, dribble_ms=0):
+    async def _send(self, data, dribble_ms=0, filler=0):
         """The answer to one request: (status or None if closed unanswered, body)."""
-        writer = tcpserver.connect(PORT, data, dribble_ms=dribble_ms)
+        writer = tcpserver.connect(PORT, data, dribble_ms=dribble_ms, filler=filler)
         waited = 0
         while not writer.closed and waited < ANSWER_MS:
             await sys.modules["asyncio"].sleep_ms(POLL_MS)
@@ -106,8 +106,8 @@ class Client:
         except Exception as exc:  # noqa: BLE001 -- the client's own fault is a failure too, never silent
             self._fail(at_ms, "the client failed: %r" % (exc,))
 
-    async def _expect(self, at_ms, what, data, status, dribble_ms=0):
-        got, body = await self._send(data, dribble_ms)
+    async def _expect(self, at_ms, what, data, status, dribble_ms=0, filler=0):
+        got, body = await self._send(data, dribble_ms, filler)
         if got != status:
             self._fail(at_ms, "%s answered %s, not %s: %s" % (what, got, status, body[:120]))
             return None
@@ -154,7 +154,7 @@ class Client:
         elif kind == "1mb_body":
             head = ("POST /api/command HTTP/1.0\r\nHost: 192.168.1.50\r\nContent-Type: application/json\r\n"
                     "Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n" % (token, BIG_BODY)).encode()
-            await self._expect(at_ms, "a 1 MB body", head + b"x" * BIG_BODY, 413)
+            await self._expect(at_ms, "a 1 MB body", head, 413, filler=BIG_BODY)
         elif kind == "malformed":
             await self._expect(at_ms, "a malformed request line", b"GARBAGE\x01 IN\r\n\r\n", 400)
         else:
