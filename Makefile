@@ -40,7 +40,7 @@ chromium: ## install Debian's chromium and chromedriver (for the browser tests) 
 test: $(VENV_STAMP) $(NODE_STAMP) mosquitto chromium lint ## everything: lint, type checks, host tests, MicroPython conformance
 	$(PY) -m pytest host_tests
 
-soak: $(VENV_STAMP) ## the long board soak: 72 h of every board x situation (8 days for a lost sensor), 24 h on MicroPython (~40 min)
+soak: $(VENV_STAMP) ## the long board soak: 72 h of every board x situation (8 days for a lost sensor), 24 h on MicroPython (~1 h)
 	$(PY) -m pytest -m slow host_tests/board
 
 ROUNDS ?= 20
