@@ -98,22 +98,16 @@ def figures():
                              text=True, env={"PYTHONPATH": str(ROOT / "firmware")}, check=True)
     yield from cpython.stdout.splitlines()
     yield from unix_port_figures(wasm)
-    app = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_app.py")], capture_output=True, text=True)
-    if app.returncode != 0:
-        sys.exit("bench: tools/bench_app.py failed:\n" + app.stdout + app.stderr)
-    yield from app.stdout.splitlines()
-    mqtt = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_mqtt.py")], capture_output=True, text=True)
-    if mqtt.returncode != 0:
-        sys.exit("bench: tools/bench_mqtt.py failed:\n" + mqtt.stdout + mqtt.stderr)
-    yield from mqtt.stdout.splitlines()
-    web = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_web.py")], capture_output=True, text=True)
-    if web.returncode != 0:
-        sys.exit("bench: tools/bench_web.py failed:\n" + web.stdout + web.stderr)
-    yield from web.stdout.splitlines()
-    browser = subprocess.run([sys.executable, str(ROOT / "tools" / "bench_browser.py")], capture_output=True, text=True)
-    if browser.returncode != 0:
-        sys.exit("bench: tools/bench_browser.py failed:\n" + browser.stdout + browser.stderr)
-    yield from browser.stdout.splitlines()
+    for tool in ("bench_app.py", "bench_mqtt.py", "bench_web.py", "bench_browser.py"):
+        yield from _tool_lines(tool)
+
+
+def _tool_lines(tool):
+    """The figures a bench tool in tools/ prints; make bench stops with its output if it fails."""
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / tool)], capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit("bench: tools/%s failed:\n" % tool + run.stdout + run.stderr)
+    return run.stdout.splitlines()
 
 
 def _wasm_run(script):

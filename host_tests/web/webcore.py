@@ -26,31 +26,12 @@ from app.auth import Auth  # noqa: E402
 from app.store import Store  # noqa: E402
 from app.web import Web  # noqa: E402
 from microdot.test_client import TestClient  # noqa: E402
+from web_host import MemoryFlash  # noqa: E402,F401  (app.store.Flash in RAM; the tests import it from here)
 
 PASSWORD = "correct horse"
 WIFI_PASSWORD = "wifi-secret-42"
 MASK = (1 << 30) - 1
 HOUR_MS = 3_600_000
-
-
-class MemoryFlash:
-    """app.store.Flash in RAM."""
-
-    def __init__(self):
-        self.files = {}
-
-    def read(self, name, limit=16640):
-        data = self.files.get(name)
-        return None if data is None else data[:limit + 1]
-
-    def write(self, name, data):
-        self.files[name] = bytes(data)
-
-    def rename(self, old, new):
-        self.files[new] = self.files.pop(old)
-
-    def remove(self, name):
-        self.files.pop(name, None)
 
 
 class Clock:
