@@ -117,6 +117,69 @@ def test_low_charge_gives_60_percent_capacity_at_80_percent_cop():
         0.6 * settled(Equipment(), Y1 | OB | G).hvac_btuh)
 
 
+# compressor_trips: the outdoor unit's safety opens after 6 minutes of each run, auto-resets after 10
+
+
+def second_by_second(equipment, *spans, outdoor=40.0):
+    """The flows of each second while ``spans`` ((seconds, outputs), ...) hold one after the other."""
+    return [equipment.step(outputs, outdoor, 1) for seconds, outputs in spans for _ in range(seconds)]
+
+
+def minutes_with(flows, running):
+    """The minutes (from 0) in which the compressor delivered heat/cooling and drew power every second
+    (``running``), or none of them (``not running``)."""
+    per_minute = [flows[m * 60:(m + 1) * 60] for m in range(len(flows) // 60)]
+    return [m for m, seconds in enumerate(per_minute)
+            if all((f.hvac_btuh != 0.0 and f.compressor_kw > 0.0) is running for f in seconds)]
+
+
+@pytest.mark.parametrize("call", [Y1 | G, Y1 | OB | G], ids=["heat", "cool"])
+def test_compressor_trips_heats_for_six_minutes_then_nothing_for_ten_while_y1_stays_on(call):
+    flows = second_by_second(faulty("compressor_trips"), (40 * 60, call))
+    assert minutes_with(flows, True) == list(range(0, 6)) + list(range(16, 22)) + list(range(32, 38))
+    assert minutes_with(flows, False) == list(range(6, 16)) + list(range(22, 32)) + list(range(38, 40))
+    assert all(f.blower_kw == BLOWER_KW and f.sensed == call for f in flows)  # Y1 energized, the blower on G
+
+
+@pytest.mark.parametrize("call, outdoor", [(Y1 | G, 40.0), (Y1 | OB | G, 90.0)], ids=["heat", "cool"])
+def test_compressor_trips_runs_like_a_sound_unit_until_its_trip_and_restarts_with_a_fresh_start_up_ramp(
+        call, outdoor):
+    flows = second_by_second(faulty("compressor_trips"), (20 * 60, call), outdoor=outdoor)
+    sound = second_by_second(Equipment(), (6 * 60, call), outdoor=outdoor)
+    assert flows[:6 * 60] == sound
+    assert flows[16 * 60:] == sound[:4 * 60]
+
+
+def test_compressor_trips_a_y1_drop_resets_the_run_timer():
+    flows = second_by_second(faulty("compressor_trips"), (5 * 60, Y1 | G), (60, G), (6 * 60, Y1 | G), (60, Y1 | G))
+    assert minutes_with(flows, True) == [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11]  # 11 minutes of heat, no trip
+    assert minutes_with(flows, False) == [5, 12]  # Y1 off, then the trip 6 minutes into the second run
+
+
+def test_compressor_trips_the_switch_closes_10_minutes_after_opening_whatever_y1_did_meanwhile():
+    flows = second_by_second(faulty("compressor_trips"), (8 * 60, Y1 | G), (4 * 60, G), (10 * 60, Y1 | G))
+    assert minutes_with(flows, True) == list(range(0, 6)) + list(range(16, 22))  # the call at 12 min waits to 16
+
+
+def test_compressor_trips_without_y1_changes_nothing():
+    spans = ((10 * 60, 0), (10 * 60, G), (20 * 60, W2 | G), (10 * 60, E | G))
+    assert second_by_second(faulty("compressor_trips"), *spans, outdoor=20.0) == second_by_second(
+        Equipment(), *spans, outdoor=20.0)
+
+
+def test_compressor_trips_in_the_loop_no_compressor_run_delivers_more_than_six_minutes():
+    run = simulate("cold", "constant", FirmwareController({}), warmup_days=0, measured_s=8 * HOUR_S,
+                   faults=["compressor_trips"])
+    s = run.series
+    running, longest, tripped_calls = 0, 0, 0
+    for outputs, kw in zip(s["outputs"], s["compressor_kw"], strict=True):
+        running = running + 1 if kw > 0 else 0
+        longest = max(longest, running)
+        tripped_calls += bool(outputs & Y1 and kw == 0.0)
+    assert longest == 6 * 60
+    assert tripped_calls >= 10 * 60  # the thermostat called on while the switch was open
+
+
 # E not suppressing Y: the downstream state and the sense inputs
 
 

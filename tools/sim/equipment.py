@@ -24,7 +24,11 @@ Faults (``faults``, a set of names of ``faults.py``, which documents each):
 without any, every line below computes exactly what it did before faults
 existed. Open wires and a back-fed Y act on the *downstream* terminals the
 equipment receives; ``Flows.sensed`` is what 24 VAC sense inputs at the
-thermostat's terminals read (its relays, plus a back-fed wire).
+thermostat's terminals read (its relays, plus a back-fed wire). A tripping
+safety switch (``compressor_trips``) is the one fault with a memory: while
+it is open the outdoor unit receives no Y1/Y2; it is decided a whole step at
+a time, exact while the step divides 6 and 10 minutes (the firmware's 1 s
+period does).
 """
 
 import math
@@ -49,6 +53,8 @@ FURNACE_EFFICIENCY = 0.95
 FURNACE_RAMP_S = 60.0
 LOW_CHARGE_CAPACITY = 0.6
 LOW_CHARGE_COP = 0.8
+SAFETY_TRIPS_AFTER_S = 360.0  # compressor_trips: the outdoor unit's safety opens after 6 min of each run
+SAFETY_RESETS_AFTER_S = 600.0  # and closes again (auto-reset) after it has been open 10 min
 
 
 def heating_capacity_btuh(outdoor_f):
@@ -113,6 +119,7 @@ class Equipment:
         self.faults = frozenset(faults)
         self.compressor_run_s = 0.0
         self.furnace_run_s = 0.0
+        self.safety_open_s = None  # compressor_trips: seconds the safety switch has been open; None: closed
         self.was = 0
 
     @classmethod
@@ -143,11 +150,27 @@ class Equipment:
             outputs &= ~(Y1 | Y2)
         return outputs, sensed
 
+    def safety_switch(self, outputs, dt_s):
+        """compressor_trips: the downstream terminals once the outdoor unit's safety switch has had its say.
+        It opens when a run (``compressor_run_s``, counted from each start, so a Y1 drop resets it) reaches
+        6 minutes, and closes 10 minutes later whatever Y1 does; the compressor then restarts if Y1 is on."""
+        if self.safety_open_s is not None and self.safety_open_s >= SAFETY_RESETS_AFTER_S:
+            self.safety_open_s = None
+        if (self.safety_open_s is None and outputs & self.was & Y1
+                and self.compressor_run_s >= SAFETY_TRIPS_AFTER_S):
+            self.safety_open_s = 0.0
+        if self.safety_open_s is None:
+            return outputs
+        self.safety_open_s += dt_s
+        return outputs & ~(Y1 | Y2)
+
     def step(self, outputs, outdoor_f, dt_s):
         flows = Flows()
         faults = self.faults
         if faults:
             outputs, flows.sensed = self.downstream(outputs)
+            if "compressor_trips" in faults:
+                outputs = self.safety_switch(outputs, dt_s)
         else:
             flows.sensed = outputs
         if outputs & Y1:

@@ -21,6 +21,12 @@ optocouplers) reads the wire at the thermostat: the ``sensed`` bitmask of
                          unit does not use Y2, so nothing changes there
     compressor_dead      the outdoor unit does nothing on Y1/Y2 (no heat, no cooling, no power: a failed
                          contactor or compressor); the indoor blower still runs on G
+    compressor_trips     short cycling caused by equipment: the outdoor unit's safety (high-pressure or
+                         overload switch: a dirty coil, a failing fan motor, a bad capacitor) opens after
+                         6 min of each compressor run; then no heat, no cooling, no compressor power
+                         while Y1 stays energized and the blower runs on G; it closes again after 10 min
+                         open (auto-reset) and the compressor restarts if Y1 is still on, to trip again
+                         6 min later; a Y1 drop resets the run timer
     low_charge           refrigerant loss: heat-pump capacity x 0.6 and COP x 0.8 (power x 0.75),
                          heating and cooling
     e_not_suppressing_y  the air handler does not inhibit Y on E and feeds the outdoor unit's Y1 from
@@ -42,7 +48,7 @@ import re
 from dataclasses import dataclass, replace
 
 FAULTS = ("ob_reversed", "valve_stuck_heat", "valve_stuck_cool", "w2_open", "y2_open", "compressor_dead",
-          "low_charge", "e_not_suppressing_y", "door_open")
+          "compressor_trips", "low_charge", "e_not_suppressing_y", "door_open")
 VALVE_FAULTS = ("ob_reversed", "valve_stuck_heat", "valve_stuck_cool")  # one valve: at most one of these
 HOUSE_FAULTS = ("door_open",)
 
