@@ -11,6 +11,12 @@ tools/sim, see simulate.py), then a 7-day sequence from a cold start (a fresh
 firmware, no warm-up, sensor noise) one row per day, with its learning time,
 then issue 10's targets for the firmware, each with the measured value and
 PASS or MISS. The baseline thermostat is in the table for comparison only.
+Then the fault detectors (issue 13, tools/bench_detect.py, factory settings
+whatever --settings says): the detection time of each injected fault and the
+false alarms over 30 normal days (--detect-days), and whether their targets
+are met; --no-detect skips them. Every run goes to one process pool, the
+detectors' (the longest) first. Targets are reported, PASS or MISS, not
+enforced: the exit status is 0 unless the arguments are refused.
 """
 
 import argparse
@@ -42,6 +48,8 @@ STRIP_OVER_UNAVOIDABLE, STRIP_MARGIN_KWH_PER_DAY = 1.05, 0.1
 STRIP_STARTS_PER_HOUR = 6
 COMPRESSOR_STARTS_PER_HOUR = 3
 RECOVERED_INDOOR_F = 69.0  # at 06:30 after a setback night
+DETECT_DAYS = 30  # normal days for the detectors' false-alarm count (issue 13's target: 0 over 30)
+DETECT_TITLE = "## Fault detectors (issue 13)"
 
 COLUMNS = (
     ("energy_kwh", "energy kWh", "%.2f"),
@@ -64,7 +72,10 @@ SEQUENCE_COLUMNS = COLUMNS[:-2]
 
 def run_one(job):
     """The figures of one job: ("day", day, schedule, controller name, settings, warm-up days) gives the
-    measured day's; ("sequence", days, settings) gives ([each day's], the whole sequence's)."""
+    measured day's; ("sequence", days, settings) gives ([each day's], the whole sequence's);
+    ("detect", normal days) gives the detectors' report (its lines, whether every target is met)."""
+    if job[0] == "detect":
+        return detect_report(job[1])
     if job[0] == "sequence":
         _, days, settings = job
         sensors = loop.Sensors(SEQUENCE_NOISE_F, seed=SEQUENCE_SEED)
@@ -76,12 +87,24 @@ def run_one(job):
     return loop.simulate(day, schedule, controller, settings, warmup_days=warmup_days).kpis
 
 
-def run_all(settings=None, warmup_days=WARMUP_DAYS, quiet=False, jobs=None, sequence=SEQUENCE):
-    """Every day × schedule × controller, and the sequence (unless empty), spread over ``jobs``
-    processes (default: one per CPU); the sequence, the longest, goes first.
-    Returns ({(day, schedule, controller): figures}, (per-day figures, whole figures) or None)."""
+def detect_report(days):
+    """tools/bench_detect.py's report over ``days`` normal days: (its lines, whether every target is met).
+    Imported here, so --no-detect runs without the detectors."""
+    import bench_detect
+
+    lines = []
+    ok = bench_detect.report(days, out=lines.append)
+    return lines, ok
+
+
+def run_all(settings=None, warmup_days=WARMUP_DAYS, quiet=False, jobs=None, sequence=SEQUENCE, detect_days=None):
+    """Every day × schedule × controller, the sequence (unless empty) and the detectors' report (with
+    ``detect_days``), spread over ``jobs`` processes (default: one per CPU); the longest go first.
+    Returns ({(day, schedule, controller): figures}, (per-day figures, whole figures) or None,
+    (detector report lines, targets met) or None)."""
     keys = [(day, schedule, name) for day in DAYS for schedule in SCHEDULES for name in CONTROLLERS]
-    work = [("sequence", tuple(sequence), settings)] if sequence else []
+    work = [("detect", detect_days)] if detect_days else []
+    work += [("sequence", tuple(sequence), settings)] if sequence else []
     work += [("day",) + key + (settings, warmup_days) for key in keys]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
     if not quiet:
@@ -91,8 +114,9 @@ def run_all(settings=None, warmup_days=WARMUP_DAYS, quiet=False, jobs=None, sequ
     else:
         with ProcessPoolExecutor(jobs) as pool:
             done = list(pool.map(run_one, work))
+    detect = done.pop(0) if detect_days else None
     week = done.pop(0) if sequence else None
-    return dict(zip(keys, done, strict=True)), week
+    return dict(zip(keys, done, strict=True)), week, detect
 
 
 def cell(k, key, fmt):
@@ -231,8 +255,14 @@ def settings_label(choice, settings):
     return "%s %s" % (name, json.dumps(settings))
 
 
-def print_checks(checks):
-    print("targets (firmware): %d of %d met" % (sum(ok for _, _, ok in checks), len(checks)))
+def detect_checks(days, ok):
+    """The detectors' targets as one check (tools/bench_detect.py judges each case and the false alarms)."""
+    return [("every injected fault detected with its code in time (2 h, low_charge 3 days), none early; "
+             "0 false alarms over %d normal days" % days, "met" if ok else "missed (see the table above)", ok)]
+
+
+def print_checks(checks, title="targets (firmware)"):
+    print("%s: %d of %d met" % (title, sum(ok for _, _, ok in checks), len(checks)))
     for label, measured, ok in checks:
         print("  %-4s %s: %s" % ("PASS" if ok else "MISS", label, measured))
 
@@ -247,16 +277,23 @@ def main(argv=None):
     parser.add_argument("--warmup-days", type=int, default=WARMUP_DAYS, metavar="N",
                         help="days run before each measured day (default %d)" % WARMUP_DAYS)
     parser.add_argument("--no-sequence", action="store_true", help="skip the 7-day sequence")
+    parser.add_argument("--detect-days", type=int, default=DETECT_DAYS, metavar="N",
+                        help="normal days for the fault detectors' false-alarm count (default %d)" % DETECT_DAYS)
+    parser.add_argument("--no-detect", action="store_true",
+                        help="skip the fault detectors (their detection times and false alarms)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="runs in parallel (default: one process per CPU)")
     args = parser.parse_args(argv)
     if args.warmup_days < 0:
         parser.error("--warmup-days: %d is below 0" % args.warmup_days)
+    if args.detect_days < 1:
+        parser.error("--detect-days: %d is below 1 (allowed: 1 or more normal days)" % args.detect_days)
     started = time.monotonic()
     settings = load_settings(args.settings, "bench_control.py")
     print("firmware settings: %s" % settings_label(args.settings, settings))
     print("warm-up: %d day(s) before each measured day" % args.warmup_days)
-    results, week = run_all(settings, args.warmup_days, args.quiet, args.jobs, () if args.no_sequence else SEQUENCE)
+    results, week, detect = run_all(settings, args.warmup_days, args.quiet, args.jobs,
+                                    () if args.no_sequence else SEQUENCE, None if args.no_detect else args.detect_days)
     print()
     for line in table(results):
         print(line)
@@ -268,7 +305,19 @@ def main(argv=None):
         checks += sequence_targets(SEQUENCE, *week)
     print()
     print_checks(checks)
-    print("\n%d runs in %.0f s" % (len(results) + bool(week), time.monotonic() - started), file=sys.stderr)
+    if detect:
+        lines, ok = detect
+        print()
+        print(DETECT_TITLE)
+        print("tools/bench_detect.py, factory settings: the time from the first call each fault affects to its "
+              "alert, then the false alarms over normal days")
+        print()
+        for line in lines:
+            print(line)
+        print()
+        print_checks(detect_checks(args.detect_days, ok), "targets (fault detectors)")
+    print("\n%d runs in %.0f s" % (len(results) + bool(week) + bool(detect), time.monotonic() - started),
+          file=sys.stderr)
     return 0
 
 
