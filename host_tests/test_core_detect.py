@@ -29,7 +29,7 @@ def test_a_house_that_falls_fast_under_the_heat_pump_on_a_mild_day_raises_ob_rev
     outputs = []
     now, indoor = run(th, now, 1, 680, -100)
     assert th.outputs & T.Y1
-    for _ in range(40):
+    for _ in range(60):
         now, indoor = run(th, now, 1, indoor, -100)
         outputs.append(th.outputs)
     assert "ob_reversed" in th.alert_names()

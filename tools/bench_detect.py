@@ -59,25 +59,28 @@ class Case:
     mode: str = "heat"
     commands: tuple = ()  # (hour, {command})
     affects: int = Y1  # the terminals whose first start after the fault is the first affected call
+    affected_h: float = None  # calls count as affected from this hour (default: the fault's start)
     target_s: int = TARGET_S
     schedule: str = "constant"
 
 
 CASES = (
     Case("ob_reversed (heat mode, mild day)", "ob_reversed", "ob_reversed", ("mild",), 0.0),
-    Case("ob_reversed (cool mode)", "ob_reversed", "ob_reversed", ("mild",), 0.0, mode="cool",
-         commands=((0.0, {"cool_setpoint_f": 66}),)),
+    Case("ob_reversed (cool mode, hot day)", "ob_reversed", "ob_reversed", ("hot",), 0.0, mode="cool",
+         commands=((0.0, {"cool_setpoint_f": 75}),)),
     Case("ob_reversed (heat mode, cold day)", "ob_reversed", "ob_reversed", ("cold",), 0.0),
-    Case("valve_stuck_cool (cool works, then heat)", "valve_stuck_cool", "valve_stuck", ("mild",), 0.0,
-         mode="cool", commands=((0.0, {"cool_setpoint_f": 66}), (10.0, {"mode": "heat", "heat_setpoint_f": 70}))),
-    Case("valve_stuck_heat (heat works, then cool)", "valve_stuck_heat", "valve_stuck", ("mild", "mild"), 0.0,
-         commands=((30.0, {"mode": "cool", "cool_setpoint_f": 66}),)),
+    Case("valve_stuck_cool (cooled a hot day, then heat)", "valve_stuck_cool", "valve_stuck", ("hot", "mild"), 0.0,
+         mode="cool", commands=((0.0, {"cool_setpoint_f": 75}), (24.0, {"mode": "heat", "heat_setpoint_f": 70})),
+         affected_h=24.0),
+    Case("valve_stuck_heat (heated a mild day, then cool)", "valve_stuck_heat", "valve_stuck", ("mild", "hot"), 0.0,
+         commands=((24.0, {"mode": "cool", "cool_setpoint_f": 75}),), affected_h=24.0),
     Case("compressor_dead (mild day)", "compressor_dead", "compressor_dead", ("mild", "mild"), 30.0),
     Case("compressor_dead (cold day)", "compressor_dead", "compressor_dead", ("cold", "cold"), 30.0),
     Case("w2_open (cold day)", "w2_open", "w2_open", ("cold", "cold"), 24.0, affects=W2),
     Case("w2_open (design day)", "w2_open", "w2_open", ("design", "design"), 24.0, affects=W2),
     Case("y2_open (two stages, cold day)", "y2_open", "y2_open", ("cold", "cold"), 24.0,
          settings={"compressor_stages": 2}, affects=Y2),
+    Case("compressor_trips (mild day)", "compressor_trips", "compressor_tripping", ("mild", "mild"), 24.0),
     Case("low_charge", "low_charge", "low_charge", ("mild", "cold", "mild", "cold", "mild", "cold"), 48.0,
          target_s=LOW_CHARGE_TARGET_S),
 )
@@ -102,6 +105,7 @@ def run_case(case, noise_f=NOISE_F, seed=1):
     thermostat = controller.thermostat
     weather = partial(sequence_outdoor_f, case.days) if len(case.days) > 1 else partial(outdoor_f, case.days[0])
     fault_s = case.fault_h * HOUR_S
+    affected_from_s = fault_s if case.affected_h is None else case.affected_h * HOUR_S
     closed = loop.ClosedLoop(weather, case.schedule, controller, case.settings,
                              loop.Sensors(noise_f=noise_f, seed=seed), faults=(Fault(case.fault, fault_s),))
     commands = sorted(case.commands, key=lambda c: c[0])
@@ -116,9 +120,9 @@ def run_case(case, noise_f=NOISE_F, seed=1):
         closed.advance(CHUNK_S // closed.dt_s)
         t_s += CHUNK_S
         now = thermostat.outputs
-        if affected_s is None and t_s > fault_s:
-            if now & case.affects and (not before & case.affects or t_s - CHUNK_S <= fault_s):
-                affected_s = max(fault_s, t_s - CHUNK_S)
+        if affected_s is None and t_s > affected_from_s:
+            if now & case.affects and (not before & case.affects or t_s - CHUNK_S <= affected_from_s):
+                affected_s = max(affected_from_s, t_s - CHUNK_S)
         names = [name for name in thermostat.alert_names() if name in DETECTOR_ALERTS]
         if names and result.first_alert is None:
             result.first_alert, result.alert_s = ",".join(names), t_s

@@ -114,6 +114,9 @@ ALERTS = {
                    "reversing valve is probably stuck (O/B setting and wire are right). Call a technician",
     "compressor_dead": "heat pump not responding: a long compressor call adds nothing to the idle drift. Check "
                        "the outdoor unit's breaker and disconnect, and the Y1 wire at both ends",
+    "compressor_tripping": "the compressor stops itself in the middle of calls (the house swings from rising to "
+                           "falling while Y stays on): a pressure or overload switch is tripping. Check the outdoor "
+                           "coil and fan, and the capacitor; call a technician",
     "w2_open": "strips (or furnace) on without the added rise: the W2 wire is probably open. Check W2 at the "
                "thermostat and at the air handler board, and the sequencer",
     "y2_open": "stage 2 adds nothing to stage 1: Y2 is probably not connected. Check Y2 at the thermostat, the "

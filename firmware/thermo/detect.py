@@ -1,11 +1,11 @@
 """Detectors: mis-wiring and failing equipment, told by how the house answers each action.
 
 The thermostat never measures heat; it sees the indoor temperature move. So
-every detector compares one slope with another taken moments before, under
-the same weather and sun: the compressor's run with the idle drift just
-before it (its *effect*), the strips with the compressor alone just before
-they joined, stage 2 with stage 1. The house's load and gains cancel out of
-such a difference; what is left is what the equipment added.
+every detector compares how fast the house moves under one running with how
+fast it moved under another, in the same hour, under the same weather and
+sun: the compressor with the idle house (its *effect*), the strips with the
+compressor alone, stage 2 with stage 1. The house's load and gains cancel out
+of such a difference; what is left is what the equipment added.
 
 - ``ob_reversed``: the compressor moves the temperature the wrong way (heat
   mode: the house falls faster than at idle; cool mode: rises faster). Seen
@@ -15,17 +15,40 @@ such a difference; what is left is what the equipment added.
 - ``compressor_dead``: a compressor run adds nothing to the idle drift.
 - ``w2_open``: strips (or a furnace) add nothing to what ran before them.
 - ``y2_open``: stage 2 adds nothing to stage 1.
-- ``low_charge``: the compressor's effect at an outdoor temperature falls to
-  under 3/4 of what it was when first learned (refrigerant loss).
+- ``compressor_tripping``: the equipment stops itself in the middle of a call (a
+  pressure or overload switch trips and resets): while Y stays on, the house
+  swings from rising to falling and back, every few minutes.
+- ``low_charge``: the compressor runs a much larger share of the time at an
+  outdoor temperature than it did when first learned (refrigerant loss: less
+  heat a minute, longer runs for the same house).
 
-Slopes come from the mean indoor of 3-minute blocks, taken once a running
-has settled (:data:`SETTLE_MS`); sensor noise averages out in a block.
-Guards: a slope that drops suddenly while nothing changed (a door or window
-opened) spoils the running's evidence and suspends every detector for
-:data:`QUIET_MS`; so does a setpoint change; an alert needs
-:data:`EVENTS_TO_ALERT` evidence blocks in a row, longer than a defrost
-cycle (at most 10 minutes), so a defrost is never an alarm. The solar gain
-cancels in each difference, both slopes being taken under the same sun.
+How a rate is measured: from the second minute of each running (a start or
+a stop moves the air at once), the mean indoor reading of each minute; the
+change from one minute's mean to the next is added to the *pool* of that
+kind of running, with the minute it took. Pools gather over the short
+runnings of a call (4-minute strip pulses, 6-minute idles between
+compressor runs), so a rate is known even when nothing runs long. When the
+running now and the one it is compared with both hold :data:`POOL_MINUTES`,
+a verdict is taken on their rates and the running's pool starts again;
+pools halve past :data:`POOL_MAX_MINUTES` and empty after
+:data:`POOL_MAX_AGE_MS` unfed, so they stay recent.
+
+With no idle pool to compare the compressor with (a cold day, when the
+house never idles), the idle drift is what the house has shown before:
+the model's learned idle rate here, or the loss this detector measured on
+an earlier idle (the share of the indoor-outdoor difference lost per hour),
+applied to today's difference. With none of those, only what no unheated
+house could do counts: falling faster than a sixth of its indoor-outdoor
+difference per hour with the heat on (a house that loses heat that fast
+has a time constant under 6 hours; real ones have 15 to 40).
+
+Guards: a minute-to-minute fall, beyond what the running had shown, that
+nothing the thermostat did explains (a door or window opened) empties the
+pools and suspends every detector for :data:`QUIET_MS`; so does a setpoint
+change. An alert needs :data:`EVENTS_TO_ALERT` verdicts in a row, each on at
+least a quarter of an hour of running, longer than a defrost cycle (at most
+10 minutes), so a defrost is never an alarm. The solar gain cancels in each
+difference, both rates being taken within the same hour.
 
 Alerts latch until a settings change or a reboot. Integer state only, all
 made in ``__init__``: a tick allocates nothing. The sentences for people are
@@ -35,6 +58,7 @@ in tools/run.py's ALERTS (and the board's short words in app/screen.py).
 from thermo import modes as M
 from thermo import terminals as T
 from thermo.learn import BINS, bin_of
+from thermo.learn import HEAT_PUMP as HEAT_PUMP_KIND
 from thermo.learn import IDLE as IDLE_KIND
 from thermo.ticks import ELAPSED_CAP_MS, grow
 
@@ -45,15 +69,17 @@ except ImportError:  # CPython
 
 
 # Alert names, in bit order (bit 0 first).
-ALERT_NAMES = ("compressor_dead", "low_charge", "ob_reversed", "valve_stuck", "w2_open", "y2_open")
+ALERT_NAMES = ("compressor_dead", "compressor_tripping", "low_charge", "ob_reversed", "valve_stuck", "w2_open",
+               "y2_open")
 COMPRESSOR_DEAD = const(1)
-LOW_CHARGE = const(2)
-OB_REVERSED = const(4)
-VALVE_STUCK = const(8)
-W2_OPEN = const(16)
-Y2_OPEN = const(32)
+COMPRESSOR_TRIPPING = const(2)
+LOW_CHARGE = const(4)
+OB_REVERSED = const(8)
+VALVE_STUCK = const(16)
+W2_OPEN = const(32)
+Y2_OPEN = const(64)
 
-# What runs, as the detectors tell runnings apart.
+# What runs, as the detectors tell runnings apart (the index of its pool).
 NONE = const(0)
 IDLE = const(1)
 HP_HEAT = const(2)
@@ -61,35 +87,56 @@ HP_COOL = const(3)
 PUMP_STRIPS = const(4)
 BACKUP = const(5)  # W2 alone: strips with the compressor locked out, or a furnace
 STAGE2 = const(8)  # added to HP_HEAT / HP_COOL while Y2 runs
+KINDS = const(12)
+# Each kind has two pools: its settled minutes (from TRANSIENT_MINUTES on; slot
+# ``kind``), and all its minutes (slot ``ALL + kind``).
+ALL = const(12)
+SLOTS = const(24)
 
 SETTLE_MS = const(60_000)  # the first minute of a running is not measured
 BLOCK_MS = const(60_000)  # one-minute means of the indoor reading
-RING = const(8)  # the last one-minute means of the running
-VERDICT_BLOCKS = const(5)  # a verdict every 5 minutes of a running ...
-SPAN_BLOCKS = const(4)  # ... on the slope over its last 4 minutes
-IDLE_MIN_BLOCKS = const(12)  # an idle drift is measured once the air has settled after a run
-QUIET_MS = const(1_800_000)  # after a sudden drop or a setpoint change
-REF_MAX_AGE_MS = const(10_800_000)  # an idle drift older than 3 h is no reference
-EVENTS_TO_ALERT = const(3)  # 3 verdicts in a row: 15 minutes of running at least
-DEAD_EVENTS = const(4)
-DROP_CF_H = const(200)  # a slope 2 °F/h below the one before, nothing changed: a disturbance
+POOL_MINUTES = const(10)  # a verdict on 10 minutes of each running compared
+PULSE_MINUTES = const(6)  # strips: on 6 minutes of their pulses (two of them)
+POOL_MAX_MINUTES = const(60)  # a pool halves past an hour, so it stays recent
+POOL_MAX_AGE_MS = const(7_200_000)  # and empties when nothing fed it for 2 h
+# After a start or a stop the air jumps towards its new balance with the
+# house's mass for about 10 minutes; only then can a running's own rate be
+# told from a disturbance: the last 4 minutes against the running since.
+TRANSIENT_MINUTES = const(12)
+SUDDEN_MINUTES = const(4)
+QUIET_MS = const(1_800_000)  # after a sudden fall or a setpoint change
+EVENTS_TO_ALERT = const(3)  # 3 verdicts in a row: 45 minutes of running at least
+DROP_CF_H = const(350)  # 3.5 °F/h below what the running had shown: a disturbance
 WRONG_CF_H = const(150)  # the compressor pushes the wrong way by 1.5 °F/h or more
-NO_EFFECT_CF_H = const(80)  # the compressor adds less than 0.8 °F/h
-STRIPS_MIN_CF_H = const(100)  # strips (or a furnace) add less than 1 °F/h
+NO_EFFECT_CF_H = const(100)  # the compressor adds less than 1 °F/h
+PLAINLY_WORKS_CF_H = const(300)  # short cycles: the compressor plainly works
+STRIPS_MIN_CF_H = const(150)  # strips (or a furnace) add less than 1.5 °F/h
 STAGE2_MIN_CF_H = const(40)  # stage 2 adds less than 0.4 °F/h
-# With no idle drift to compare with: a house that falls 6 °F/h under the
-# heat pump with 35 °F or more outdoors, or rises 3 °F/h under cooling, has
-# the compressor pushing the wrong way (an idle reference house falls about
-# 2 °F/h at 35 °F, and rises about 2.4 °F/h at 95 °F).
-UNAIDED_FALL_CF_H = const(600)
+UNAIDED_SHARE = const(6)  # no unheated house loses a sixth of its indoor-outdoor difference per hour
+MIN_DIFFERENCE_DF = const(100)  # the unaided rule needs 10 °F between indoor and outdoor
+# Cooling with no idle drift known: the house rises 3 °F/h, or 1.5 °F/h with
+# the outdoor air 10 °F cooler than indoor: the compressor is heating.
 UNAIDED_RISE_CF_H = const(300)
-MILD_DF = const(350)  # stage 2 adds less than 0.4 °F/h
-# low_charge: per outdoor bin, the compressor's effect when first learned
-# (its first BASE_SAMPLES samples), against a running mean of the latest.
-BASE_SAMPLES = const(24)
-RECENT_WEIGHT = const(8)
-RECENT_SAMPLES = const(12)
-LOW_CHARGE_PER_16 = const(12)  # alert under 12/16 (75 %) of the baseline
+UNAIDED_COOL_RISE_CF_H = const(150)
+# compressor_tripping: 4-minute rates of a compressor call, from its 8th minute;
+# a swing is a change of 4 °F/h or more between two, against the last one's
+# direction; 4 swings in a call (one is forgotten per hour of running) alert.
+SWING_FROM_MINUTES = const(8)
+SWING_MINUTES = const(4)
+SWING_CF_H = const(400)
+SWINGS_TO_ALERT = const(4)
+SWING_FORGET_MINUTES = const(60)
+# low_charge: per outdoor bin, the compressor's share of heat-mode time in
+# windows of 3 hours there; the first BASE_SAMPLES windows are its baseline,
+# a running mean of the latest ones is compared with it. 60 % of the
+# capacity runs 1/0.6 = 1.67 times as long; the alert is at 1.4 times, and
+# only where the baseline leaves room to see it (a share under 60 %).
+DUTY_WINDOW_MS = const(10_800_000)
+BASE_SAMPLES = const(3)
+RECENT_WEIGHT = const(3)
+RECENT_SAMPLES = const(3)
+LOW_CHARGE_PER_16 = const(22)  # alert over 22/16 (1.4 times) of the baseline
+DUTY_ROOM_PM = const(600)
 
 
 def running_of(t):
@@ -111,6 +158,17 @@ def running_of(t):
     return IDLE
 
 
+def _compared_with(kind):
+    """The running whose rate ``kind``'s is compared with: what it adds to."""
+    if kind & STAGE2:
+        return kind & ~STAGE2
+    if kind == PUMP_STRIPS:
+        return HP_HEAT
+    if kind == HP_HEAT or kind == HP_COOL or kind == BACKUP:
+        return IDLE
+    return NONE
+
+
 def _toward(value, sample, weight):
     step = sample - value
     if step >= 0:
@@ -127,48 +185,55 @@ class Detectors:
         self._heat_dF = 0
         self._cool_dF = 0
         self._quiet_ms = ELAPSED_CAP_MS  # since the last disturbance or setpoint change
-        # The running now, and its blocks.
+        # The running now, and its minutes.
         self._kind = NONE
         self._kind_ms = 0
         self._sum = 0
         self._n = 0
         self._block_ms = 0
         self._blocks = 0
-        self._means = [0] * RING  # cF, by block number modulo RING
-        self._slopes = 0
-        self._slope = 0  # cF/h, the latest of this running
-        self._spoiled = False
-        # What ran before: its kind and last slope (for strips and stage 2).
-        self._prev_kind = NONE
-        self._prev_slope = 0
-        self._prev_ok = False
-        # The idle drift last measured, and its age.
-        self._idle_slope = 0
-        self._idle_ok = False
-        self._idle_age_ms = ELAPSED_CAP_MS
-        # Evidence counters.
-        self._wrong_heat = 0
-        self._wrong_cool = 0
-        self._dead = 0
-        self._w2 = 0
-        self._y2 = 0
-        self._heat_ok = False
-        self._cool_ok = False
-        self._wrong_heat_seen = False
-        self._wrong_cool_seen = False
+        self._last = 0  # cF, the latest minute's mean
+        self._settled = 0  # cF, the change since the running's air settled (TRANSIENT_MINUTES) ...
+        self._window = 0  # ... and over the minutes since the last sudden check
+        # The pools, by kind: the indoor change (cF) over their minutes, and their age.
+        self._rise = [0] * SLOTS
+        self._minutes = [0] * SLOTS
+        self._age_ms = [ELAPSED_CAP_MS] * SLOTS
+        # The house's idle loss, per mille of the indoor-outdoor difference per hour (0: unknown).
+        self._loss = 0
+        # compressor_tripping: the swings of the compressor's rate in this call.
+        self._swing_sum = 0
+        self._swing_rate = 0
+        self._swing_have = False
+        self._swing_dir = 0
+        self._swings = 0
+        self._swing_minutes = 0
+        self._counts = [0] * 5  # wrong heat, wrong cool, dead, w2, y2: verdicts in a row
+        self._seen = 0  # bits: heat right, cool right, heat wrong, cool wrong
         # low_charge, per outdoor bin: baseline and recent compressor effect (cF/h).
+        self._on_ms = [0] * BINS
+        self._all_ms = [0] * BINS
         self._base = [0] * BINS
         self._base_n = [0] * BINS
         self._recent = [0] * BINS
         self._recent_n = [0] * BINS
+        self.clear()
 
     def clear(self):
         """Forget the alerts and the evidence (the equipment or its settings changed)."""
         self.alerts = 0
-        self._wrong_heat = self._wrong_cool = self._dead = self._w2 = self._y2 = 0
-        self._heat_ok = self._cool_ok = self._wrong_heat_seen = self._wrong_cool_seen = False
+        self._seen = 0
+        for index in range(5):
+            self._counts[index] = 0
         for index in range(BINS):
             self._base[index] = self._base_n[index] = self._recent[index] = self._recent_n[index] = 0
+            self._on_ms[index] = self._all_ms[index] = 0
+        self._empty_pools()
+
+    def _empty_pools(self):
+        for slot in range(SLOTS):
+            self._rise[slot] = self._minutes[slot] = 0
+            self._age_ms[slot] = ELAPSED_CAP_MS
 
     # -- each tick --------------------------------------------------------
 
@@ -178,13 +243,17 @@ class Detectors:
                 self.clear()
             self._settings = t.settings
         self._quiet_ms = grow(self._quiet_ms, step)
-        self._idle_age_ms = grow(self._idle_age_ms, step)
+        for slot in range(SLOTS):
+            self._age_ms[slot] = grow(self._age_ms[slot], step)
         if t.heat_setpoint_dF != self._heat_dF or t.cool_setpoint_dF != self._cool_dF:
             self._heat_dF, self._cool_dF = t.heat_setpoint_dF, t.cool_setpoint_dF
-            self._quiet_ms = 0
+            self._disturbed()
         kind = running_of(t)
+        self._duty(t, kind, step)
         if kind != self._kind:
-            self._change(kind)
+            self._kind = kind
+            self._kind_ms = 0
+            self._sum = self._n = self._block_ms = self._blocks = self._settled = self._window = 0
             return
         self._kind_ms = grow(self._kind_ms, step)
         if kind == NONE or self._kind_ms < SETTLE_MS:
@@ -195,167 +264,250 @@ class Detectors:
         if self._block_ms >= BLOCK_MS:
             self._end_block(t)
 
-    def _change(self, kind):
-        old = self._kind
-        if old == IDLE and self._blocks >= IDLE_MIN_BLOCKS and not self._spoiled:
-            span = min(self._blocks - 1, RING - 1)
-            self._idle_slope, self._idle_ok, self._idle_age_ms = self._span_slope(span), True, 0
-        self._prev_kind = old
-        self._prev_slope = self._slope
-        self._prev_ok = self._slopes > 0 and not self._spoiled
-        self._kind = kind
-        self._kind_ms = 0
-        self._sum = self._n = self._block_ms = self._blocks = self._slopes = 0
-        self._spoiled = False
-        if kind == IDLE or old == IDLE:
-            self._dead = self._w2 = self._y2 = 0  # evidence runs within one call
-
-    def _span_slope(self, span):
-        """cF/h between the latest one-minute mean and the one ``span`` minutes before."""
-        last = self._blocks - 1
-        return (self._means[last % RING] - self._means[(last - span) % RING]) * 60 // span
+    def _disturbed(self):
+        self._quiet_ms = 0
+        self._empty_pools()
 
     def _end_block(self, t):
-        self._means[self._blocks % RING] = self._sum * 10 // self._n
+        mean = self._sum * 10 // self._n
         self._sum = self._n = self._block_ms = 0
         self._blocks += 1
-        if self._blocks % VERDICT_BLOCKS:
+        if self._blocks == 1:
+            self._last = mean
             return
-        slope = self._span_slope(SPAN_BLOCKS)
-        if self._slopes and self._sudden(t, slope):
-            self._spoiled = True  # nothing changed here, the house did: a door, a window
-            self._quiet_ms = 0
-        self._slope = slope
-        self._slopes += 1
-        if not self._spoiled and self._quiet_ms >= QUIET_MS:
-            self._judge(t, slope)
+        change, self._last = mean - self._last, mean
+        kind = self._kind
+        self._swing(kind, change)
+        self._add(ALL + kind, change)
+        if self._blocks > TRANSIENT_MINUTES:
+            self._add(kind, change)
+            self._settled += change
+            self._window += change
+            if (self._blocks - TRANSIENT_MINUTES) % SUDDEN_MINUTES == 0:
+                if self._sudden(kind):
+                    self._disturbed()
+                    return
+                self._window = 0
+        if self._quiet_ms >= QUIET_MS:
+            self._judge(t, kind)
 
-    def _sudden(self, t, slope):
-        """A slope that turned against the running, beyond the idle drift: at
-        idle or heating, a sudden fall; cooling, a sudden rise. (A running's
-        own settling only slows it, towards the idle drift.)"""
-        base = self._kind & ~STAGE2
-        reference = self._reference(t)
-        if reference is None:
-            reference = 0
-        if base == HP_COOL:
-            return slope > self._slope + DROP_CF_H and slope > reference
-        return slope < self._slope - DROP_CF_H and (base == IDLE or slope < reference)
+    def _swing(self, kind, change):
+        """Count the swings of a compressor call's rate (compressor_tripping)."""
+        base = kind & ~STAGE2
+        if base == IDLE:
+            self._swings = self._swing_minutes = 0
+        if base != HP_HEAT and base != HP_COOL:
+            self._swing_have = False
+            return
+        if self._blocks <= SWING_FROM_MINUTES:
+            self._swing_sum = 0
+            return
+        self._swing_minutes += 1
+        if self._swing_minutes >= SWING_FORGET_MINUTES:
+            self._swing_minutes = 0
+            self._swings = max(0, self._swings - 1)
+        self._swing_sum += change
+        if (self._blocks - SWING_FROM_MINUTES) % SWING_MINUTES:
+            return
+        rate, self._swing_sum = self._swing_sum * 60 // SWING_MINUTES, 0
+        if self._swing_have:
+            turn = rate - self._swing_rate
+            direction = 1 if turn > 0 else -1
+            if (turn >= SWING_CF_H or -turn >= SWING_CF_H) and direction != self._swing_dir:
+                self._swing_dir = direction
+                self._swings += 1
+                if self._swings >= SWINGS_TO_ALERT:
+                    self.alerts |= COMPRESSOR_TRIPPING
+        self._swing_rate, self._swing_have = rate, True
+
+    def _add(self, slot, change):
+        if self._minutes[slot] >= POOL_MAX_MINUTES:
+            self._rise[slot] //= 2
+            self._minutes[slot] //= 2
+        self._rise[slot] += change
+        self._minutes[slot] += 1
+        self._age_ms[slot] = 0
+
+    def _full(self, slot):
+        return self._minutes[slot] >= POOL_MINUTES and self._age_ms[slot] < POOL_MAX_AGE_MS
+
+    def _rate(self, slot):
+        """The pool's rate, cF/h."""
+        return self._rise[slot] * 60 // self._minutes[slot]
+
+    def _sudden(self, kind):
+        """The last minutes fell (cooling: rose) well beyond what the running
+        had shown since its air settled: nothing the thermostat did, so the
+        house changed."""
+        minutes = self._blocks - TRANSIENT_MINUTES
+        if minutes < 2 * SUDDEN_MINUTES:
+            return False
+        before = (self._settled - self._window) * 60 // (minutes - SUDDEN_MINUTES)
+        now = self._window * 60 // SUDDEN_MINUTES
+        if kind & ~STAGE2 == HP_COOL:
+            return now > before + DROP_CF_H
+        return now < before - DROP_CF_H
 
     def _reference(self, t):
-        """The idle drift (cF/h) to compare a running with: the one measured
-        before it, if the house idled long enough to settle, else what the
-        model has learned at this outdoor temperature, else None."""
-        if self._idle_ok and self._idle_age_ms < REF_MAX_AGE_MS:
-            return self._idle_slope
+        """The settled idle drift (cF/h) to compare the compressor with: the
+        idle pool, else what the model learned here, else the loss measured
+        before applied to today's indoor-outdoor difference, else None."""
+        if self._full(IDLE):
+            return self._rate(IDLE)
         if not t.outdoor_ok:
             return None
-        return t.model.rate_at(IDLE_KIND, t.outdoor_dF)
+        learned = t.model.rate_at(IDLE_KIND, t.outdoor_dF)
+        if learned is not None:
+            return learned
+        if self._loss:
+            return -self._loss * (t.indoor_dF - t.outdoor_dF) // 100
+        return None
 
     # -- the evidence -----------------------------------------------------
 
-    def _judge(self, t, slope):
-        kind = self._kind
+    def _judge(self, t, kind):
+        """A verdict when the running's pool and the one it is compared with
+        are full. The compressor is judged on settled minutes (its start and
+        stop move the air for 10 minutes, more in short cycles than in long
+        runs); strips and stage 2 on all minutes, their pulses being short."""
         base = kind & ~STAGE2
-        if base == IDLE:
+        compressor = kind == HP_HEAT or kind == HP_COOL
+        if kind == IDLE:
+            if self._full(IDLE):
+                self._learn_loss(t)
             return
-        if base == HP_HEAT or base == HP_COOL:
-            if kind & STAGE2 and self._prev_ok and self._prev_kind == base:
-                self._y2 = self._y2 + 1 if slope - self._prev_slope < STAGE2_MIN_CF_H else 0
-                if base == HP_COOL and self._y2:
-                    self._y2 = self._y2 if self._prev_slope - slope < STAGE2_MIN_CF_H else 0
-                if self._y2 >= EVENTS_TO_ALERT:
-                    self.alerts |= Y2_OPEN
-            heating = base == HP_HEAT
+        slot = kind if compressor else ALL + kind
+        if compressor and not self._full(slot):
+            self._confirm(kind)
+            return
+        if self._minutes[slot] < (POOL_MINUTES if compressor or kind & STAGE2 else PULSE_MINUTES):
+            return
+        other = _compared_with(kind)
+        if compressor:
             reference = self._reference(t)
-            if reference is None:
-                # No idle drift known (a first call soon after boot, a call that
-                # never ends): only a fall (rise) no idle house could make.
-                if heating and t.outdoor_ok and t.outdoor_dF >= MILD_DF:
-                    if slope < -UNAIDED_FALL_CF_H:
-                        self._wrong(True)
-                    elif slope < NO_EFFECT_CF_H:
-                        self._no_effect()  # mild outdoors, a working heat pump gains
-                elif not heating and slope > UNAIDED_RISE_CF_H:
-                    self._wrong(False)
-                return
-            effect = slope - reference
-            if not heating:
-                effect = -effect  # from here on, positive is the right way
-            if effect < -WRONG_CF_H:
-                self._dead = 0
-                self._wrong(base == HP_HEAT)
-            elif effect < NO_EFFECT_CF_H:
-                self._no_effect()
-            else:
-                self._dead = 0
-                self._right(base == HP_HEAT)
-                if base == HP_HEAT and not kind & STAGE2 or base == HP_HEAT and not t.settings.two_stage:
-                    self._capacity(t, effect)
-        elif base == PUMP_STRIPS:
-            if self._prev_ok and self._prev_kind & ~STAGE2 == HP_HEAT:
-                self._strips(slope - self._prev_slope)
-        elif base == BACKUP:
-            reference = self._reference(t)
-            if reference is not None:
-                self._strips(slope - reference)
-
-    def _no_effect(self):
-        self._wrong_heat = self._wrong_cool = 0
-        self._dead += 1
-        if self._dead >= DEAD_EVENTS:
-            self.alerts |= COMPRESSOR_DEAD
-
-    def _wrong(self, heating):
-        if heating:
-            self._wrong_cool = 0
-            self._wrong_heat += 1
-            if self._wrong_heat >= EVENTS_TO_ALERT:
-                self._wrong_heat_seen = True
+        elif self._full(ALL + other):
+            reference = self._rate(ALL + other)
+        elif kind == PUMP_STRIPS and t.outdoor_ok:
+            reference = t.model.rate_at(HEAT_PUMP_KIND, t.outdoor_dF)
         else:
-            self._wrong_heat = 0
-            self._wrong_cool += 1
-            if self._wrong_cool >= EVENTS_TO_ALERT:
-                self._wrong_cool_seen = True
-        self._name_valve()
-
-    def _right(self, heating):
-        if heating:
-            self._heat_ok = True
-            self._wrong_heat = 0
+            reference = None
+        rate = self._rate(slot)
+        if reference is None:
+            if (compressor or kind == PUMP_STRIPS) and self._unaided(t, HP_HEAT if kind == PUMP_STRIPS else base, rate):
+                self._restart(slot)
+            return
+        effect = rate - reference
+        if base == HP_COOL:
+            effect = -effect  # from here on, positive is the right way
+        if kind & STAGE2:
+            self._count(4, effect < STAGE2_MIN_CF_H, Y2_OPEN)
+        elif compressor:
+            self._compressor(t, base == HP_HEAT, effect)
         else:
-            self._cool_ok = True
-            self._wrong_cool = 0
-        self._name_valve()
+            self._count(3, effect < STRIPS_MIN_CF_H, W2_OPEN)
+        self._restart(slot)
+
+    def _confirm(self, kind):
+        """Short cycles, no settled minutes: all minutes still tell a
+        compressor that plainly works (its own starts and stops move the air
+        its way), which is all the valve's name needs."""
+        if not (self._full(ALL + kind) and self._full(ALL + IDLE)):
+            return
+        effect = self._rate(ALL + kind) - self._rate(ALL + IDLE)
+        if (effect if kind == HP_HEAT else -effect) >= PLAINLY_WORKS_CF_H:
+            self._seen |= 1 if kind == HP_HEAT else 2
+            self._name_valve()
+
+    def _restart(self, slot):
+        self._rise[slot] = self._minutes[slot] = 0
+
+    def _unaided(self, t, base, rate):
+        """With no idle drift known, only what no unheated house could do: a
+        verdict taken (True) or not."""
+        if base == HP_HEAT and t.outdoor_ok:
+            difference = t.indoor_dF - t.outdoor_dF
+            if difference < MIN_DIFFERENCE_DF:
+                return False
+            self._wrong(True, rate * UNAIDED_SHARE < -difference * 10)
+            return True
+        if base == HP_COOL:
+            cooler = t.outdoor_ok and t.indoor_dF - t.outdoor_dF >= MIN_DIFFERENCE_DF
+            self._wrong(False, rate > (UNAIDED_COOL_RISE_CF_H if cooler else UNAIDED_RISE_CF_H))
+            return True
+        return False
+
+    def _learn_loss(self, t):
+        """The idle pool's rate as a share of the indoor-outdoor difference,
+        for days when the house never idles."""
+        if not t.outdoor_ok:
+            return
+        difference = t.indoor_dF - t.outdoor_dF
+        rate = self._rate(IDLE)
+        if difference >= MIN_DIFFERENCE_DF and rate < 0:
+            loss = -rate * 100 // difference  # per mille per hour
+            self._loss = loss if not self._loss else _toward(self._loss, loss, 4)
+
+    def _count(self, index, bad, bit):
+        self._counts[index] = self._counts[index] + 1 if bad else 0
+        if self._counts[index] >= EVENTS_TO_ALERT:
+            self.alerts |= bit
+
+    def _compressor(self, t, heating, effect):
+        if effect < -WRONG_CF_H:
+            self._counts[2] = 0
+            self._wrong(heating, True)
+            return
+        self._wrong(heating, False)
+        self._count(2, effect < NO_EFFECT_CF_H, COMPRESSOR_DEAD)
+        if effect >= NO_EFFECT_CF_H:
+            self._seen |= 1 if heating else 2
+            self._name_valve()
+
+    def _wrong(self, heating, wrong):
+        index = 0 if heating else 1
+        self._counts[index] = self._counts[index] + 1 if wrong else 0
+        if self._counts[index] >= EVENTS_TO_ALERT:
+            self._seen |= 4 if heating else 8
+            self._name_valve()
 
     def _name_valve(self):
         """Wrong in both modes, or in the only one seen: O/B. Wrong in one, right in the other: the valve."""
-        heat, cool = self._wrong_heat_seen, self._wrong_cool_seen
-        if not heat and not cool:
+        seen = self._seen
+        if not seen & 12:
             return
         self.alerts &= ~(OB_REVERSED | VALVE_STUCK)
-        if (heat and self._cool_ok and not cool) or (cool and self._heat_ok and not heat):
+        heat_wrong, cool_wrong = seen & 4, seen & 8
+        if (heat_wrong and seen & 2 and not cool_wrong) or (cool_wrong and seen & 1 and not heat_wrong):
             self.alerts |= VALVE_STUCK
         else:
             self.alerts |= OB_REVERSED
 
-    def _strips(self, added):
-        self._w2 = self._w2 + 1 if added < STRIPS_MIN_CF_H else 0
-        if self._w2 >= EVENTS_TO_ALERT:
-            self.alerts |= W2_OPEN
-
-    def _capacity(self, t, effect):
-        index = bin_of(t.outdoor_dF) if t.outdoor_ok else -1
-        if index < 0:
+    def _duty(self, t, kind, step):
+        """low_charge: the share of heat-mode time the compressor runs, per
+        outdoor bin, against the share it ran when first learned there. A
+        heat pump that lost charge moves less heat a minute, so it runs
+        longer for the same house and weather."""
+        if t.mode != M.HEAT or not t.outdoor_ok or self._quiet_ms < QUIET_MS:
             return
+        if kind != IDLE and kind & ~STAGE2 != HP_HEAT:
+            return  # strips, a lockout's backup: not the compressor's share
+        index = bin_of(t.outdoor_dF)
+        self._all_ms[index] += step
+        if kind != IDLE:
+            self._on_ms[index] += step
+        if self._all_ms[index] < DUTY_WINDOW_MS:
+            return
+        share = self._on_ms[index] * 1000 // self._all_ms[index]  # per mille
+        self._on_ms[index] = self._all_ms[index] = 0
         n = self._base_n[index]
         if n < BASE_SAMPLES:
-            self._base[index] = effect if n == 0 else _toward(self._base[index], effect, n + 1)
+            self._base[index] = share if n == 0 else _toward(self._base[index], share, n + 1)
             self._base_n[index] = n + 1
             return
         n = self._recent_n[index]
-        self._recent[index] = effect if n == 0 else _toward(self._recent[index], effect, min(n + 1, RECENT_WEIGHT))
+        self._recent[index] = share if n == 0 else _toward(self._recent[index], share, min(n + 1, RECENT_WEIGHT))
         if n < RECENT_SAMPLES:
             self._recent_n[index] = n + 1
-        elif self._recent[index] * 16 < self._base[index] * LOW_CHARGE_PER_16:
+        base = self._base[index]
+        if n + 1 >= RECENT_SAMPLES and base <= DUTY_ROOM_PM and self._recent[index] * 16 > base * LOW_CHARGE_PER_16:
             self.alerts |= LOW_CHARGE

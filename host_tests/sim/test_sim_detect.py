@@ -17,13 +17,23 @@ def case(prefix):
     return next(c for c in B.CASES if c.name.startswith(prefix))
 
 
-@pytest.mark.parametrize("name", ["ob_reversed (heat mode, mild day)", "ob_reversed (cool mode)",
-                                  "compressor_dead (mild day)"])
-def test_a_fault_raises_its_own_alert_within_two_hours_of_the_first_call_it_affects(name):
+@pytest.mark.parametrize("name", ["ob_reversed (heat mode, mild day)", "ob_reversed (cool mode, hot day)",
+                                  "ob_reversed (heat mode, cold day)", "valve_stuck_cool", "valve_stuck_heat",
+                                  "compressor_dead (mild day)", "y2_open", "compressor_trips", "low_charge"])
+def test_a_fault_raises_its_own_alert_within_its_target_of_the_first_call_it_affects(name):
+    """Two hours from the first affected call; low_charge three days."""
     result = B.run_case(case(name))
     assert result.early is None, result
     assert result.first_alert == result.case.code, result
-    assert result.detected_s is not None and result.detected_s <= TWO_HOURS_S, result
+    assert result.detected_s is not None and result.detected_s <= result.case.target_s, result
+
+
+def test_open_w2_on_a_cold_day_is_told_from_the_strips_pulses_within_three_hours():
+    """Slower than the 2-hour target (the README's table says so): on a cold day
+    the strips come in 4-minute pulses, an hour apart while the heat pump holds."""
+    result = B.run_case(case("w2_open (cold day)"))
+    assert result.first_alert == "w2_open", result
+    assert result.detected_s <= 3 * 3600, result
 
 
 def test_a_reversed_valve_on_a_mild_day_in_heat_mode_is_told_before_the_house_falls_5_degrees():

@@ -8,7 +8,7 @@ continuous and smooth at both turning points. The day repeats.
 
 import math
 
-DAYS = {"mild": (38.0, 55.0), "cold": (18.0, 34.0), "design": (-2.0, 14.0)}
+DAYS = {"mild": (38.0, 55.0), "cold": (18.0, 34.0), "design": (-2.0, 14.0), "hot": (75.0, 95.0)}
 MIN_HOUR = 5.0
 MAX_HOUR = 15.0
 
