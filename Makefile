@@ -77,5 +77,5 @@ wiring: $(VENV_STAMP) ## redraw docs/wiring/*.svg from boards/*.json (after chan
 	$(PY) tools/wiring.py --all --write
 
 .PHONY: bench-control
-bench-control: $(VENV_STAMP) ## firmware vs baseline thermostat on the reference house: every day x schedule, and the targets
+bench-control: $(VENV_STAMP) ## firmware vs baseline thermostat on the reference house: every day x schedule, the targets, and the fault detectors
 	$(PY) tools/bench_control.py $(if $(SETTINGS),--settings $(SETTINGS))
