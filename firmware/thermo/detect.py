@@ -57,7 +57,7 @@ in tools/run.py's ALERTS (and the board's short words in app/screen.py).
 
 from thermo import modes as M
 from thermo import terminals as T
-from thermo.learn import BINS, bin_of
+from thermo.learn import BINS, bin_of, toward
 from thermo.learn import HEAT_PUMP as HEAT_PUMP_KIND
 from thermo.learn import IDLE as IDLE_KIND
 from thermo.ticks import ELAPSED_CAP_MS, grow
@@ -167,13 +167,6 @@ def _compared_with(kind):
     if kind == HP_HEAT or kind == HP_COOL or kind == BACKUP:
         return IDLE
     return NONE
-
-
-def _toward(value, sample, weight):
-    step = sample - value
-    if step >= 0:
-        return value + (step + weight - 1) // weight
-    return value - (-step + weight - 1) // weight
 
 
 class Detectors:
@@ -445,7 +438,7 @@ class Detectors:
         rate = self._rate(IDLE)
         if difference >= MIN_DIFFERENCE_DF and rate < 0:
             loss = -rate * 100 // difference  # per mille per hour
-            self._loss = loss if not self._loss else _toward(self._loss, loss, 4)
+            self._loss = loss if not self._loss else toward(self._loss, loss, 4)
 
     def _count(self, index, bad, bit):
         self._counts[index] = self._counts[index] + 1 if bad else 0
@@ -501,11 +494,11 @@ class Detectors:
         self._on_ms[index] = self._all_ms[index] = 0
         n = self._base_n[index]
         if n < BASE_SAMPLES:
-            self._base[index] = share if n == 0 else _toward(self._base[index], share, n + 1)
+            self._base[index] = share if n == 0 else toward(self._base[index], share, n + 1)
             self._base_n[index] = n + 1
             return
         n = self._recent_n[index]
-        self._recent[index] = share if n == 0 else _toward(self._recent[index], share, min(n + 1, RECENT_WEIGHT))
+        self._recent[index] = share if n == 0 else toward(self._recent[index], share, min(n + 1, RECENT_WEIGHT))
         if n < RECENT_SAMPLES:
             self._recent_n[index] = n + 1
         base = self._base[index]

@@ -112,7 +112,7 @@ def kind_of(t):
     return -1
 
 
-def _toward(value, sample, weight):
+def toward(value, sample, weight):
     """``value`` moved 1/weight of the way to ``sample``, rounding towards it."""
     step = sample - value
     if step >= 0:
@@ -221,7 +221,7 @@ class Model:
             self.set_aside += 1
             return False
         self._streak_slot, self._streak = -1, 0
-        self.rates[slot] = rate_cF_h if count == 0 else _toward(self.rates[slot], rate_cF_h, min(count + 1, _MAX_WEIGHT))
+        self.rates[slot] = rate_cF_h if count == 0 else toward(self.rates[slot], rate_cF_h, min(count + 1, _MAX_WEIGHT))
         self.counts[slot] = min(count + 1, _COUNT_CAP)
         self.samples += 1
         return True
@@ -230,7 +230,7 @@ class Model:
         """The strip duty that held the house at this outdoor temperature."""
         index = bin_of(outdoor_dF)
         count = self.duty_counts[index]
-        self.duty[index] = duty_pm if count == 0 else _toward(self.duty[index], duty_pm, min(count + 1, _DUTY_WEIGHT))
+        self.duty[index] = duty_pm if count == 0 else toward(self.duty[index], duty_pm, min(count + 1, _DUTY_WEIGHT))
         self.duty_counts[index] = min(count + 1, _COUNT_CAP)
 
     # -- what it knows ----------------------------------------------------
