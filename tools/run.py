@@ -114,6 +114,12 @@ ALERTS = {
                    "reversing valve is probably stuck (O/B setting and wire are right). Call a technician",
     "compressor_dead": "heat pump not responding: a long compressor call adds nothing to the idle drift. Check "
                        "the outdoor unit's breaker and disconnect, and the Y1 wire at both ends",
+    "aux_overuse": "the strips run far more than they used to at this outdoor temperature (or at 40 °F and "
+                   "warmer): the heat pump is not carrying its part. Check the outdoor unit, and the aux settings "
+                   "(aux_max_outdoor_f, aux_droop_f)",
+    "heat_not_responding": "heating is not keeping up: two hours of heat call 2 °F or more below the setpoint and "
+                           "the house has not warmed. Check the outdoor unit and the strips' (or furnace's) "
+                           "breakers; the other alerts name the part when one was seen adding nothing",
     "compressor_tripping": "the compressor stops itself in the middle of calls (the house swings from rising to "
                            "falling while Y stays on): a pressure or overload switch is tripping. Check the outdoor "
                            "coil and fan, and the capacitor; call a technician",

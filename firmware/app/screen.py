@@ -57,8 +57,9 @@ FAN_WORDS = ("", "fan on", "circ")  # after the mode, leaving 2 characters for t
 ACTION_WORDS = ("off", "idle", "fan only", "heat pump", "heat pump+strips", "strip heat", "furnace",
                 "EMERGENCY HEAT", "cooling", "recovery heat")
 ALERT_WORDS = {"indoor_sensor": "indoor sensor", "outdoor_sensor": "outdoor sensor",
-               "short_cycle_blocked": "start limit", "compressor_dead": "no heat pump",
-               "compressor_tripping": "HP tripping", "low_charge": "low charge",
+               "short_cycle_blocked": "start limit", "compressor_dead": "no heat pump", "aux_overuse": "strips overuse",
+               "compressor_tripping": "HP tripping",
+               "heat_not_responding": "no heat rise", "low_charge": "low charge",
                "ob_reversed": "O/B reversed", "valve_stuck": "valve stuck", "w2_open": "W2 no heat",
                "y2_open": "Y2 no effect"}
 

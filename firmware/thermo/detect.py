@@ -13,11 +13,20 @@ of such a difference; what is left is what the equipment added.
   that; once the other mode has been seen working it is ``valve_stuck``.
 - ``valve_stuck``: the wrong way in one mode while the other mode works.
 - ``compressor_dead``: a compressor run adds nothing to the idle drift.
+- ``heat_not_responding``: two hours of a heat call 2 °F or more below the
+  setpoint without the house rising, whatever runs (Nest's "heating
+  failed"). It names the part too when one had been seen adding nothing
+  (strips: ``w2_open``; the compressor: ``compressor_dead``): on a design
+  day the strips soon run without pause and there is nothing left to
+  compare them with.
 - ``w2_open``: strips (or a furnace) add nothing to what ran before them.
 - ``y2_open``: stage 2 adds nothing to stage 1.
 - ``compressor_tripping``: the equipment stops itself in the middle of a call (a
   pressure or overload switch trips and resets): while Y stays on, the house
   swings from rising to falling and back, every few minutes.
+- ``aux_overuse``: the strips run a much larger share of the time at an
+  outdoor temperature than they did when first learned there (the heat
+  pump no longer carries its part), or run at all at 40 °F outdoors.
 - ``low_charge``: the compressor runs a much larger share of the time at an
   outdoor temperature than it did when first learned (refrigerant loss: less
   heat a minute, longer runs for the same house).
@@ -58,7 +67,6 @@ in tools/run.py's ALERTS (and the board's short words in app/screen.py).
 from thermo import modes as M
 from thermo import terminals as T
 from thermo.learn import BINS, bin_of, toward
-from thermo.learn import HEAT_PUMP as HEAT_PUMP_KIND
 from thermo.learn import IDLE as IDLE_KIND
 from thermo.ticks import ELAPSED_CAP_MS, grow
 
@@ -69,15 +77,17 @@ except ImportError:  # CPython
 
 
 # Alert names, in bit order (bit 0 first).
-ALERT_NAMES = ("compressor_dead", "compressor_tripping", "low_charge", "ob_reversed", "valve_stuck", "w2_open",
-               "y2_open")
-COMPRESSOR_DEAD = const(1)
-COMPRESSOR_TRIPPING = const(2)
-LOW_CHARGE = const(4)
-OB_REVERSED = const(8)
-VALVE_STUCK = const(16)
-W2_OPEN = const(32)
-Y2_OPEN = const(64)
+ALERT_NAMES = ("aux_overuse", "compressor_dead", "compressor_tripping", "heat_not_responding", "low_charge",
+               "ob_reversed", "valve_stuck", "w2_open", "y2_open")
+AUX_OVERUSE = const(1)
+COMPRESSOR_DEAD = const(2)
+COMPRESSOR_TRIPPING = const(4)
+HEAT_NOT_RESPONDING = const(8)
+LOW_CHARGE = const(16)
+OB_REVERSED = const(32)
+VALVE_STUCK = const(64)
+W2_OPEN = const(128)
+Y2_OPEN = const(256)
 
 # What runs, as the detectors tell runnings apart (the index of its pool).
 NONE = const(0)
@@ -96,7 +106,8 @@ SLOTS = const(24)
 SETTLE_MS = const(60_000)  # the first minute of a running is not measured
 BLOCK_MS = const(60_000)  # one-minute means of the indoor reading
 POOL_MINUTES = const(10)  # a verdict on 10 minutes of each running compared
-PULSE_MINUTES = const(6)  # strips: on 6 minutes of their pulses (two of them)
+PULSE_MINUTES = const(4)  # strips: on 4 minutes of their pulses (two of them) and of the minutes between
+PAIR_MAX_AGE_MS = const(1_800_000)  # ... fed within the last half hour
 POOL_MAX_MINUTES = const(60)  # a pool halves past an hour, so it stays recent
 POOL_MAX_AGE_MS = const(7_200_000)  # and empties when nothing fed it for 2 h
 # After a start or a stop the air jumps towards its new balance with the
@@ -126,6 +137,12 @@ SWING_MINUTES = const(4)
 SWING_CF_H = const(400)
 SWINGS_TO_ALERT = const(4)
 SWING_FORGET_MINUTES = const(60)
+# heat_not_responding: a heat call 2 °F below the setpoint, and two hours in
+# a row each ending no warmer than it began (a door open for an hour on a
+# cold day is one such hour).
+DEFICIT_DF = const(20)
+NO_RISE_MINUTES = const(60)
+NO_RISE_HOURS = const(2)
 # low_charge: per outdoor bin, the compressor's share of heat-mode time in
 # windows of 3 hours there; the first BASE_SAMPLES windows are its baseline,
 # a running mean of the latest ones is compared with it. 60 % of the
@@ -137,6 +154,15 @@ RECENT_WEIGHT = const(3)
 RECENT_SAMPLES = const(3)
 LOW_CHARGE_PER_16 = const(22)  # alert over 22/16 (1.4 times) of the baseline
 DUTY_ROOM_PM = const(600)
+# aux_overuse: per outdoor bin, the strips' share of windows of an hour of
+# heat-mode time, its running mean over 1.4 times its baseline and 30 points
+# more (one window with a door open moves the mean by less); or 10 % of a
+# window at 40 °F outdoors or warmer, where the heat pump carries any house
+# it was sized for.
+AUX_WINDOW_MS = const(3_600_000)  # strips: windows of an hour
+AUX_MORE_PM = const(300)
+AUX_MILD_PM = const(100)
+AUX_MILD_DF = const(400)
 
 
 def running_of(t):
@@ -201,15 +227,25 @@ class Detectors:
         self._swing_dir = 0
         self._swings = 0
         self._swing_minutes = 0
+        # heat_not_responding: a minute's mean of the indoor, and the call's watch.
+        self._w_sum = 0
+        self._w_n = 0
+        self._w_ms = 0
+        self._w_from = 0  # cF, the mean when the watch (re)started
+        self._w_minutes = -1  # minutes watched; -1: not watching
+        self._w_hours = 0  # hours in a row without a rise
         self._counts = [0] * 5  # wrong heat, wrong cool, dead, w2, y2: verdicts in a row
         self._seen = 0  # bits: heat right, cool right, heat wrong, cool wrong
         # low_charge, per outdoor bin: baseline and recent compressor effect (cF/h).
-        self._on_ms = [0] * BINS
+        self._on_ms = [0] * BINS  # the compressor's window: heat-mode time without strips, and its part on
         self._all_ms = [0] * BINS
-        self._base = [0] * BINS
-        self._base_n = [0] * BINS
-        self._recent = [0] * BINS
-        self._recent_n = [0] * BINS
+        self._strip_ms = [0] * BINS  # the strips' window: heat-mode time, and their part on
+        self._heat_ms = [0] * BINS
+        # Shares (per mille) by slot: the compressor's in bin i, the strips' in BINS + i.
+        self._base = [0] * (2 * BINS)
+        self._base_n = [0] * (2 * BINS)
+        self._recent = [0] * (2 * BINS)
+        self._recent_n = [0] * (2 * BINS)
         self.clear()
 
     def clear(self):
@@ -218,9 +254,10 @@ class Detectors:
         self._seen = 0
         for index in range(5):
             self._counts[index] = 0
+        for slot in range(2 * BINS):
+            self._base[slot] = self._base_n[slot] = self._recent[slot] = self._recent_n[slot] = 0
         for index in range(BINS):
-            self._base[index] = self._base_n[index] = self._recent[index] = self._recent_n[index] = 0
-            self._on_ms[index] = self._all_ms[index] = 0
+            self._on_ms[index] = self._all_ms[index] = self._strip_ms[index] = self._heat_ms[index] = 0
         self._empty_pools()
 
     def _empty_pools(self):
@@ -243,6 +280,7 @@ class Detectors:
             self._disturbed()
         kind = running_of(t)
         self._duty(t, kind, step)
+        self._watch(t, step)
         if kind != self._kind:
             self._kind = kind
             self._kind_ms = 0
@@ -324,6 +362,11 @@ class Detectors:
     def _full(self, slot):
         return self._minutes[slot] >= POOL_MINUTES and self._age_ms[slot] < POOL_MAX_AGE_MS
 
+    def _paired(self, slot):
+        """Enough minutes between strip pulses, and fresh: a pool left from
+        before the strips ran without pause says nothing of them now."""
+        return self._minutes[slot] >= PULSE_MINUTES and self._age_ms[slot] < PAIR_MAX_AGE_MS
+
     def _rate(self, slot):
         """The pool's rate, cF/h."""
         return self._rise[slot] * 60 // self._minutes[slot]
@@ -378,10 +421,8 @@ class Detectors:
         other = _compared_with(kind)
         if compressor:
             reference = self._reference(t)
-        elif self._full(ALL + other):
+        elif kind & STAGE2 and self._full(ALL + other) or not kind & STAGE2 and self._paired(ALL + other):
             reference = self._rate(ALL + other)
-        elif kind == PUMP_STRIPS and t.outdoor_ok:
-            reference = t.model.rate_at(HEAT_PUMP_KIND, t.outdoor_dF)
         else:
             reference = None
         rate = self._rate(slot)
@@ -475,32 +516,88 @@ class Detectors:
         else:
             self.alerts |= OB_REVERSED
 
-    def _duty(self, t, kind, step):
-        """low_charge: the share of heat-mode time the compressor runs, per
-        outdoor bin, against the share it ran when first learned there. A
-        heat pump that lost charge moves less heat a minute, so it runs
-        longer for the same house and weather."""
-        if t.mode != M.HEAT or not t.outdoor_ok or self._quiet_ms < QUIET_MS:
+    def _watch(self, t, step):
+        """heat_not_responding: each hour of a heat call far below the
+        setpoint must end warmer than it began."""
+        if not t.heat_call or not t.indoor_ok or self._quiet_ms < QUIET_MS \
+                or t.heat_setpoint_dF - t.indoor_dF < DEFICIT_DF // 2:
+            self._w_minutes = -1
+            self._w_hours = 0
+            self._w_sum = self._w_n = self._w_ms = 0
             return
-        if kind != IDLE and kind & ~STAGE2 != HP_HEAT:
-            return  # strips, a lockout's backup: not the compressor's share
+        self._w_sum += t.indoor_dF
+        self._w_n += 1
+        self._w_ms += step
+        if self._w_ms < BLOCK_MS:
+            return
+        mean = self._w_sum * 10 // self._w_n
+        self._w_sum = self._w_n = self._w_ms = 0
+        if self._w_minutes < 0:
+            if t.heat_setpoint_dF - t.indoor_dF >= DEFICIT_DF:
+                self._w_from, self._w_minutes = mean, 0
+            return
+        self._w_minutes += 1
+        if self._w_minutes < NO_RISE_MINUTES:
+            return
+        self._w_hours = self._w_hours + 1 if mean <= self._w_from else 0
+        if self._w_hours >= NO_RISE_HOURS:
+            self.alerts |= HEAT_NOT_RESPONDING
+            if self._counts[3]:
+                self.alerts |= W2_OPEN
+            if self._counts[2]:
+                self.alerts |= COMPRESSOR_DEAD
+        self._w_from, self._w_minutes = mean, 0
+
+    def _duty(self, t, kind, step):
+        """low_charge and aux_overuse: per outdoor bin, in windows of heat-mode
+        time there, the share the compressor ran without strips and the share
+        the strips ran, each against what it was when first learned in that
+        bin. A heat pump that lost charge moves less heat a minute and runs
+        longer for the same house and weather; one that stopped heating
+        leaves the strips to carry the house."""
+        if t.mode != M.HEAT or not t.outdoor_ok or self._quiet_ms < QUIET_MS or kind == NONE:
+            return
         index = bin_of(t.outdoor_dF)
+        strips = kind == PUMP_STRIPS or kind == BACKUP
+        self._strips_window(t, index, strips, step)
+        if strips:
+            return  # the compressor's share is of the time without strips
         self._all_ms[index] += step
         if kind != IDLE:
             self._on_ms[index] += step
         if self._all_ms[index] < DUTY_WINDOW_MS:
             return
-        share = self._on_ms[index] * 1000 // self._all_ms[index]  # per mille
+        if self._learn_share(index, self._on_ms[index] * 1000 // self._all_ms[index]):
+            base = self._base[index]
+            if base <= DUTY_ROOM_PM and self._recent[index] * 16 > base * LOW_CHARGE_PER_16:
+                self.alerts |= LOW_CHARGE
         self._on_ms[index] = self._all_ms[index] = 0
-        n = self._base_n[index]
-        if n < BASE_SAMPLES:
-            self._base[index] = share if n == 0 else toward(self._base[index], share, n + 1)
-            self._base_n[index] = n + 1
+
+    def _strips_window(self, t, index, strips, step):
+        self._heat_ms[index] += step
+        if strips:
+            self._strip_ms[index] += step
+        if self._heat_ms[index] < AUX_WINDOW_MS:
             return
-        n = self._recent_n[index]
-        self._recent[index] = share if n == 0 else toward(self._recent[index], share, min(n + 1, RECENT_WEIGHT))
+        share = self._strip_ms[index] * 1000 // self._heat_ms[index]
+        self._strip_ms[index] = self._heat_ms[index] = 0
+        if share >= AUX_MILD_PM and t.outdoor_dF >= AUX_MILD_DF:
+            self.alerts |= AUX_OVERUSE
+        if self._learn_share(BINS + index, share):
+            base, recent = self._base[BINS + index], self._recent[BINS + index]
+            if recent > base + AUX_MORE_PM and recent * 16 > base * LOW_CHARGE_PER_16:
+                self.alerts |= AUX_OVERUSE
+
+    def _learn_share(self, slot, share):
+        """Fold a window's share into its baseline (the first BASE_SAMPLES) or
+        its running mean; True once the running mean can be judged."""
+        n = self._base_n[slot]
+        if n < BASE_SAMPLES:
+            self._base[slot] = share if n == 0 else toward(self._base[slot], share, n + 1)
+            self._base_n[slot] = n + 1
+            return False
+        n = self._recent_n[slot]
+        self._recent[slot] = share if n == 0 else toward(self._recent[slot], share, min(n + 1, RECENT_WEIGHT))
         if n < RECENT_SAMPLES:
-            self._recent_n[index] = n + 1
-        base = self._base[index]
-        if n + 1 >= RECENT_SAMPLES and base <= DUTY_ROOM_PM and self._recent[index] * 16 > base * LOW_CHARGE_PER_16:
-            self.alerts |= LOW_CHARGE
+            self._recent_n[slot] = n + 1
+        return n + 1 >= RECENT_SAMPLES

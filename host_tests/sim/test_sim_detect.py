@@ -28,6 +28,25 @@ def test_a_fault_raises_its_own_alert_within_its_target_of_the_first_call_it_aff
     assert result.detected_s is not None and result.detected_s <= result.case.target_s, result
 
 
+def test_strips_that_never_heat_on_a_design_day_raise_heat_not_responding_within_three_hours():
+    """The strips soon run without pause there, so nothing is left to compare them
+    with; the house falling for two hours under a heat call is the alert."""
+    c = case("w2_open (design day)")
+    result = B.run_case(c)
+    assert result.early is None, result
+    assert "heat_not_responding" in result.first_alert.split(","), result
+    assert result.alert_s - c.fault_h * 3600 <= 3 * 3600, result
+
+
+def test_a_dead_compressor_on_a_cold_day_raises_aux_overuse_within_four_hours():
+    """The strips carry the house alone: far more strip time than learned there."""
+    c = case("compressor_dead (cold day)")
+    result = B.run_case(c)
+    assert result.early is None, result
+    assert result.first_alert == "aux_overuse", result
+    assert result.alert_s - c.fault_h * 3600 <= 4 * 3600, result
+
+
 def test_open_w2_on_a_cold_day_is_told_from_the_strips_pulses_within_three_hours():
     """Slower than the 2-hour target (the README's table says so): on a cold day
     the strips come in 4-minute pulses, an hour apart while the heat pump holds."""
