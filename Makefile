@@ -61,8 +61,8 @@ replay: $(VENV_STAMP) ## replay a scenario: make replay SCENARIO=host_tests/scen
 	$(PY) tools/replay.py --explain $(SCENARIO)
 
 SPEED ?= 60
-run: $(VENV_STAMP) ## the firmware on the simulated reference house, live in the terminal, its web page on 127.0.0.1:8080: make run SPEED=120 [MQTT=localhost[:1883]] [WEB=8081] [NO_WEB=1]
-	$(PY) tools/run.py --speed $(SPEED) $(if $(MQTT),--mqtt $(MQTT)) $(if $(WEB),--web $(WEB)) $(if $(NO_WEB),--no-web)
+run: $(VENV_STAMP) ## the firmware on the simulated reference house, live in the terminal, its web page on 127.0.0.1:8080: make run SPEED=120 [MQTT=localhost[:1883]] [WEB=8081] [NO_WEB=1] [FAULT=ob_reversed] [DAY=mild]
+	$(PY) tools/run.py --speed $(SPEED) $(if $(MQTT),--mqtt $(MQTT)) $(if $(WEB),--web $(WEB)) $(if $(NO_WEB),--no-web) $(if $(FAULT),--fault $(FAULT)) $(if $(DAY),--day $(DAY))
 
 # deploy.py checks the board file and CONFIG first, then compiles for that board's CPU only: no mpy prerequisite.
 deploy: $(VENV_STAMP) ## install on a board: make deploy BOARD=rpi_pico [PORT=/dev/ttyACM0] [CONFIG=my.json] [DRY_RUN=1]

@@ -115,6 +115,27 @@ def test_other_bad_options_are_refused_in_one_line_naming_the_option():
         assert len(lines) == 1 and lines[0].startswith("run.py: %s: " % field), done.stderr
 
 
+def test_a_fault_injected_into_make_run_shows_the_detectors_alert_in_words():
+    """A wrong O/B on a mild morning: the house falls under the heat pump, and the frame says why."""
+    done = headless("--day", "mild", "--fault", "ob_reversed", "--headless", "5400", "--every", "5400")
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.split("-" * 78)[-2]
+    assert "fault injected: ob_reversed" in last
+    assert "the O/B setting is probably reversed" in last and "[ob_reversed]" in last
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("o_b", "run.py: --fault: fault: 'o_b' is not a fault (allowed: "),
+    ("w2_open@25:00", "run.py: --fault: fault w2_open: start '25:00' is not a time of day HH:MM"),
+])
+def test_a_bad_fault_is_refused_in_one_line_naming_the_option(fault, message):
+    done = headless("--fault", fault, "--headless", "10")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), done.stderr
+
+
 def test_ctrl_c_quits_without_a_traceback():
     # A shell's background job inherits SIGINT ignored (so would this child): give it the default back.
     process = subprocess.Popen([PY, "tools/run.py", "--headless", str(14 * 86400)], cwd=ROOT, text=True,

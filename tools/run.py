@@ -46,6 +46,7 @@ sys.path.insert(0, str(TOOLS))
 
 import mqtt_host  # noqa: E402
 import run_mqtt  # noqa: E402
+from sim import faults as F  # noqa: E402
 from sim.controllers import CONTROL_PERIOD_S, FirmwareController  # noqa: E402
 from sim.equipment import BITS, NAMES, STRIPS_KW, Equipment  # noqa: E402
 from sim.house import SECONDS_PER_HOUR, House, gains_btuh  # noqa: E402
@@ -146,7 +147,7 @@ class Live:
     (today's counters, on the simulated clock), ``report`` (the shell's
     alerts: none here) and ``board``."""
 
-    def __init__(self, day="cold", schedule=None, start_h=6.0, settings=None, start_below_f=1.5):
+    def __init__(self, day="cold", schedule=None, start_h=6.0, settings=None, start_below_f=1.5, faults=()):
         mqtt_host.install_shims()  # time.ticks_ms, asyncio.sleep_ms: the firmware's app modules use them
         from app.readings import Readings
         from app.report import Report
@@ -172,6 +173,7 @@ class Live:
         self.equipment = Equipment.from_settings(self.settings)
         air = self.thermostat.heat_setpoint_dF / 10 - start_below_f
         self.house = House.at_steady_state(air, outdoor_f(day, self.t_s), gains_btuh(self.t_s), STEP_S)
+        self.faults = F.Injector(F.check(faults), self.house.params)  # tools/sim/faults.py: --fault
         self.indoor_pulled = False
         self.outdoor_pulled = False
         self.outputs = 0
@@ -181,6 +183,8 @@ class Live:
         self.history = []  # indoor °F once a simulated minute
         self.pending_s = 0.0
         self.message = "started %s day at %s" % (day, self.clock())
+        if self.faults:
+            self.message += "; fault injected: %s" % ", ".join(F.label(fault) for fault in self.faults.faults)
         self.show_screen = True  # the board's SSD1306, drawn by the firmware (key s)
         self.screen_view = None
         self.commission = None  # the commissioning test (app.commission, key c), advanced after each step
@@ -208,6 +212,8 @@ class Live:
             if not self.commission.running:
                 self.message = "commissioning %s: %s" % (self.commission.state, "; ".join(
                     line for line in self.commission.verdict if line.startswith(("O/B:", "compressor:"))) or "see below")
+        if self.faults:
+            self.faults.apply(t, self.equipment, self.house)
         flows = self.equipment.step(self.outputs, outdoor_f(self.day, t + STEP_S / 2), STEP_S)
         self.house.step(outdoor_f(self.day, t + STEP_S / 2), gains_btuh(t), flows.hvac_btuh)
         self.power_kw = flows.electric_kw
@@ -713,6 +719,9 @@ def main(argv=None):
     parser.add_argument("--no-web", action="store_true", help="do not serve the web page")
     parser.add_argument("--password", default=None,
                         help="the web password (default: $THERMO_WEB_PASSWORD, else the simulator's \"thermostat\")")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME[@HH:MM]",
+                        help="inject a fault into the simulated equipment or house (repeatable), from the start or "
+                             "from HH:MM, to watch the detectors: %s" % ", ".join(F.FAULTS))
     args = parser.parse_args(argv)
     start_h = parse_start(args.start)
     if not 0 < args.speed <= MAX_SPEED:
@@ -733,9 +742,13 @@ def main(argv=None):
     if args.every is not None and not args.every > 0:
         raise refuse("--every", "%g is out of range (allowed: more than 0 s)" % args.every)
     keys = checked_keys(args.keys)
+    try:
+        faults = F.check(args.fault)
+    except F.FaultError as exc:
+        raise refuse("--fault", str(exc)) from None
     from simulate import load_settings
 
-    live = Live(args.day, args.schedule, start_h, settings=load_settings(args.settings, "run.py"))
+    live = Live(args.day, args.schedule, start_h, settings=load_settings(args.settings, "run.py"), faults=faults)
     if args.mqtt is not None:
         try:
             run_mqtt.start(live, args.mqtt, args.mqtt_user, args.mqtt_password, args.mqtt_prefix, args.device_id)
