@@ -52,7 +52,7 @@ SCRIPT = ("<script>(function(){function $(i){return document.getElementById(i)}"
           "v('mode',d.mode);v('fan',d.fan);t('balance-point',d.balance_point_f===null?'learning':"
           "f(d.balance_point_f)+' \\u00b0F');for(k in d.terminals){e=$('terminal-'+k);"
           "if(e)e.className='light '+(d.terminals[k]?'on':'off')}"
-          "l('alerts',d.alerts.map(function(a){return a.text}));l('reasons',d.reasons)})"
+          "l('alerts',d.alerts.map(function(a){return a.advice?a.text+': '+a.advice:a.text}));l('reasons',d.reasons)})"
           ".catch(function(){})}setInterval(p,5000)})()</script>")
 
 
@@ -146,7 +146,7 @@ def status_page(device, session, message):
         name, "on" if th.outputs & T.BITS[i] else "off", name) for i, name in enumerate(T.NAMES))
     yield ('</p><h2>Alerts</h2><ul id="alerts">%s</ul><h2>Why off</h2><ul id="reasons">%s</ul>'
            '<p>Balance point: <span id="balance-point">%s</span></p>' % (
-               "".join("<li>%s</li>" % esc(a["text"]) for a in st["alerts"]) or NONE,
+               "".join("<li>%s</li>" % esc(_alert(a)) for a in st["alerts"]) or NONE,
                "".join("<li>%s</li>" % esc(r) for r in st["reasons"]) or NONE,
                "learning" if balance is None else "%s &deg;F" % _f(balance)))
     if session is not None:
@@ -167,6 +167,11 @@ def status_page(device, session, message):
                ' to change them.</p>' % (_f(st["heat_setpoint_f"]), _f(st["cool_setpoint_f"]), st["mode"], st["fan"]))
     yield SCRIPT
     yield from _tail()
+
+
+def _alert(alert):
+    """An alert's short words, and its advice when it has one (the live update writes the same)."""
+    return "%s: %s" % (alert["text"], alert["advice"]) if alert.get("advice") else alert["text"]
 
 
 def _f(value):

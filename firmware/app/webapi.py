@@ -94,7 +94,13 @@ def reasons(th):
 
 
 def alerts(th, report):
-    found = [{"name": name, "text": screen.ALERT_WORDS.get(name, name)} for name in th.alert_names()]
+    names = th.alert_names()
+    found = []
+    if names:
+        from app.advice import ADVICE  # only while an alert stands
+
+        found = [{"name": name, "text": screen.ALERT_WORDS.get(name, name), "advice": ADVICE.get(name, "")}
+                 for name in names]
     for name in sorted(report.alerts):
         found.append({"name": name, "text": report.alerts[name]})
     return found

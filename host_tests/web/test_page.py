@@ -253,3 +253,28 @@ def test_an_empty_list_of_alerts_or_reasons_says_none_rather_than_leaving_its_he
     assert '<ul id="alerts"><li>none</li></ul>' in html
     assert '<ul id="reasons"><li>none</li></ul>' in html
     assert "if(!a.length)a=['none']" in html  # and so do the live updates
+
+
+def test_an_alert_shows_its_fix_in_words_on_the_page_in_the_api_and_in_the_live_updates(rig):
+    """The detectors' sentences (app/advice.py) reach the user, not only the screen's short words."""
+    from thermo.control import ALERT_NAMES
+
+    logged_in(rig)
+    th = rig.device.thermostat
+    th.alerts = 1 << ALERT_NAMES.index("ob_reversed")
+    status = rig.request("GET", "/api/status").json
+    assert status["alerts"] == [{"name": "ob_reversed", "text": "O/B reversed", "advice": (
+        "heats in cool mode / cools in heat mode: the O/B setting is probably reversed. Set reversing_valve to B "
+        "(or O) and confirm with the commissioning test")}]
+    html = rig.request("GET", "/").text
+    assert "<li>O/B reversed: heats in cool mode / cools in heat mode: the O/B setting is probably reversed." in html
+    assert "a.advice?a.text+': '+a.advice:a.text" in html
+
+
+def test_every_core_and_detector_alert_has_advice_in_words():
+    from app.advice import ADVICE
+
+    from thermo.control import ALERT_NAMES
+
+    assert sorted(ADVICE) == sorted(ALERT_NAMES)
+    assert all(text and text[0].islower() and not text.endswith(".") for text in ADVICE.values())
