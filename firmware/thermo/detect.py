@@ -33,14 +33,20 @@ of such a difference; what is left is what the equipment added.
 
 How a rate is measured: from the second minute of each running (a start or
 a stop moves the air at once), the mean indoor reading of each minute; the
-change from one minute's mean to the next is added to the *pool* of that
-kind of running, with the minute it took. Pools gather over the short
-runnings of a call (4-minute strip pulses, 6-minute idles between
-compressor runs), so a rate is known even when nothing runs long. When the
-running now and the one it is compared with both hold :data:`POOL_MINUTES`,
-a verdict is taken on their rates and the running's pool starts again;
-pools halve past :data:`POOL_MAX_MINUTES` and empty after
-:data:`POOL_MAX_AGE_MS` unfed, so they stay recent.
+change from one minute's mean to the next is added to the *pools* of that
+kind of running: one of all its minutes, one of its settled minutes (from
+:data:`TRANSIENT_MINUTES` on, when the air has stopped jumping after the
+start). Pools gather over the short runnings of a call (4-minute strip
+pulses, 6-minute idles between compressor runs), so a rate is known even
+when nothing runs long. The compressor is judged on settled minutes (its
+starts move the air more in short cycles than in long runs, which would
+bias a comparison of the two); strips and stage 2 on all minutes, their
+pulses being short, against minutes between them fed in the last half hour.
+When both pools compared are full enough, a verdict is taken on their rates
+and the running's pool starts again; pools halve past
+:data:`POOL_MAX_MINUTES` and empty after :data:`POOL_MAX_AGE_MIN` unfed, so
+they stay recent. The share-based detectors (``aux_overuse``,
+``low_charge``) count time instead, per 5 °F outdoor bin.
 
 With no idle pool to compare the compressor with (a cold day, when the
 house never idles), the idle drift is what the house has shown before:
@@ -51,17 +57,17 @@ house could do counts: falling faster than a sixth of its indoor-outdoor
 difference per hour with the heat on (a house that loses heat that fast
 has a time constant under 6 hours; real ones have 15 to 40).
 
-Guards: a minute-to-minute fall, beyond what the running had shown, that
-nothing the thermostat did explains (a door or window opened) empties the
-pools and suspends every detector for :data:`QUIET_MS`; so does a setpoint
-change. An alert needs :data:`EVENTS_TO_ALERT` verdicts in a row, each on at
-least a quarter of an hour of running, longer than a defrost cycle (at most
-10 minutes), so a defrost is never an alarm. The solar gain cancels in each
-difference, both rates being taken within the same hour.
+Guards: a fall under a steady running, 3.5 °F/h beyond what it had shown
+since its air settled, that nothing the thermostat did explains (a door or
+window opened) empties the pools and suspends every detector for
+:data:`QUIET_MS`; so does a setpoint change. An alert needs
+:data:`EVENTS_TO_ALERT` verdicts in a row, together longer than a defrost
+cycle (at most 10 minutes), so a defrost is never an alarm. The solar gain
+cancels in each difference, both rates being taken within the same hour.
 
 Alerts latch until a settings change or a reboot. Integer state only, all
 made in ``__init__``: a tick allocates nothing. The sentences for people are
-in tools/run.py's ALERTS (and the board's short words in app/screen.py).
+in app/advice.py (and the board's short words in app/screen.py).
 """
 
 from thermo import modes as M
@@ -107,9 +113,10 @@ SETTLE_MS = const(60_000)  # the first minute of a running is not measured
 BLOCK_MS = const(60_000)  # one-minute means of the indoor reading
 POOL_MINUTES = const(10)  # a verdict on 10 minutes of each running compared
 PULSE_MINUTES = const(4)  # strips: on 4 minutes of their pulses (two of them) and of the minutes between
-PAIR_MAX_AGE_MS = const(1_800_000)  # ... fed within the last half hour
+PAIR_MAX_AGE_MIN = const(30)  # ... fed within the last half hour
 POOL_MAX_MINUTES = const(60)  # a pool halves past an hour, so it stays recent
-POOL_MAX_AGE_MS = const(7_200_000)  # and empties when nothing fed it for 2 h
+POOL_MAX_AGE_MIN = const(120)  # and empties when nothing fed it for 2 h
+AGE_CAP_MIN = const(1000)
 # After a start or a stop the air jumps towards its new balance with the
 # house's mass for about 10 minutes; only then can a running's own rate be
 # told from a disturbance: the last 4 minutes against the running since.
@@ -217,7 +224,8 @@ class Detectors:
         # The pools, by kind: the indoor change (cF) over their minutes, and their age.
         self._rise = [0] * SLOTS
         self._minutes = [0] * SLOTS
-        self._age_ms = [ELAPSED_CAP_MS] * SLOTS
+        self._age_min = [AGE_CAP_MIN] * SLOTS  # minutes since each pool was fed
+        self._minute_ms = 0
         # The house's idle loss, per mille of the indoor-outdoor difference per hour (0: unknown).
         self._loss = 0
         # compressor_tripping: the swings of the compressor's rate in this call.
@@ -263,7 +271,7 @@ class Detectors:
     def _empty_pools(self):
         for slot in range(SLOTS):
             self._rise[slot] = self._minutes[slot] = 0
-            self._age_ms[slot] = ELAPSED_CAP_MS
+            self._age_min[slot] = AGE_CAP_MIN
 
     # -- each tick --------------------------------------------------------
 
@@ -273,8 +281,12 @@ class Detectors:
                 self.clear()
             self._settings = t.settings
         self._quiet_ms = grow(self._quiet_ms, step)
-        for slot in range(SLOTS):
-            self._age_ms[slot] = grow(self._age_ms[slot], step)
+        self._minute_ms += step
+        if self._minute_ms >= BLOCK_MS:  # the pools age by the minute, not every tick
+            self._minute_ms = min(self._minute_ms - BLOCK_MS, BLOCK_MS)
+            for slot in range(SLOTS):
+                if self._age_min[slot] < AGE_CAP_MIN:
+                    self._age_min[slot] += 1
         if t.heat_setpoint_dF != self._heat_dF or t.cool_setpoint_dF != self._cool_dF:
             self._heat_dF, self._cool_dF = t.heat_setpoint_dF, t.cool_setpoint_dF
             self._disturbed()
@@ -357,15 +369,15 @@ class Detectors:
             self._minutes[slot] //= 2
         self._rise[slot] += change
         self._minutes[slot] += 1
-        self._age_ms[slot] = 0
+        self._age_min[slot] = 0
 
     def _full(self, slot):
-        return self._minutes[slot] >= POOL_MINUTES and self._age_ms[slot] < POOL_MAX_AGE_MS
+        return self._minutes[slot] >= POOL_MINUTES and self._age_min[slot] < POOL_MAX_AGE_MIN
 
     def _paired(self, slot):
         """Enough minutes between strip pulses, and fresh: a pool left from
         before the strips ran without pause says nothing of them now."""
-        return self._minutes[slot] >= PULSE_MINUTES and self._age_ms[slot] < PAIR_MAX_AGE_MS
+        return self._minutes[slot] >= PULSE_MINUTES and self._age_min[slot] < PAIR_MAX_AGE_MIN
 
     def _rate(self, slot):
         """The pool's rate, cF/h."""
