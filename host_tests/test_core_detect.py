@@ -53,3 +53,21 @@ def test_a_settings_change_clears_the_detector_alerts():
     th.apply_settings({"reversing_valve": "B"})
     th.tick(2000)
     assert "ob_reversed" not in th.alert_names()
+
+
+def test_two_hours_of_a_heat_call_2_degrees_below_the_setpoint_without_a_rise_raise_heat_not_responding():
+    th = Thermostat({}, 0)
+    th.command({"mode": "heat", "heat_setpoint_f": 70})
+    now, indoor = run(th, 0, 40, 695, 0)  # past the quiet half hour after the setpoint command
+    now, indoor = run(th, now, 60, 675, -5)  # 2.5 °F below, falling 0.05 °F/h: the first hour
+    assert th.heat_call and "heat_not_responding" not in th.alert_names()
+    now, indoor = run(th, now, 65, indoor, -5)
+    assert "heat_not_responding" in th.alert_names()
+
+
+def test_a_house_that_rises_under_the_heat_call_raises_no_heat_not_responding():
+    th = Thermostat({}, 0)
+    th.command({"mode": "heat", "heat_setpoint_f": 70})
+    now, indoor = run(th, 0, 40, 695, 0)
+    now, indoor = run(th, now, 150, 660, 10)  # 4 °F below, rising 0.1 °F/h
+    assert "heat_not_responding" not in th.alert_names()

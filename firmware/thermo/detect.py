@@ -15,10 +15,10 @@ of such a difference; what is left is what the equipment added.
 - ``compressor_dead``: a compressor run adds nothing to the idle drift.
 - ``heat_not_responding``: two hours of a heat call 2 °F or more below the
   setpoint without the house rising, whatever runs (Nest's "heating
-  failed"). It names the part too when one had been seen adding nothing
-  (strips: ``w2_open``; the compressor: ``compressor_dead``): on a design
-  day the strips soon run without pause and there is nothing left to
-  compare them with.
+  failed"). A part whose last verdict said it added nothing (short of the
+  verdicts in a row its own alert needs) is named after 30 minutes of such
+  a fall: on a design day an open W2 leaves the strips running without
+  pause after a pulse or two, and nothing is left to compare them with.
 - ``w2_open``: strips (or a furnace) add nothing to what ran before them.
 - ``y2_open``: stage 2 adds nothing to stage 1.
 - ``compressor_tripping``: the equipment stops itself in the middle of a call (a
@@ -40,8 +40,9 @@ start). Pools gather over the short runnings of a call (4-minute strip
 pulses, 6-minute idles between compressor runs), so a rate is known even
 when nothing runs long. The compressor is judged on settled minutes (its
 starts move the air more in short cycles than in long runs, which would
-bias a comparison of the two); strips and stage 2 on all minutes, their
-pulses being short, against minutes between them fed in the last half hour.
+bias a comparison of the two); stage 2 on all minutes; strips pulse by
+pulse: each pulse (from its second minute) against the first minutes of
+the rest after it, so a pulse is always compared with the same hour.
 When both pools compared are full enough, a verdict is taken on their rates
 and the running's pool starts again; pools halve past
 :data:`POOL_MAX_MINUTES` and empty after :data:`POOL_MAX_AGE_MIN` unfed, so
@@ -112,8 +113,8 @@ SLOTS = const(24)
 SETTLE_MS = const(60_000)  # the first minute of a running is not measured
 BLOCK_MS = const(60_000)  # one-minute means of the indoor reading
 POOL_MINUTES = const(10)  # a verdict on 10 minutes of each running compared
-PULSE_MINUTES = const(4)  # strips: on 4 minutes of their pulses (two of them) and of the minutes between
-PAIR_MAX_AGE_MIN = const(30)  # ... fed within the last half hour
+PULSE_MINUTES = const(2)  # strips: each pulse of 2 measured minutes or more ...
+REST_MINUTES = const(2)  # ... against the first 2 minutes of the rest after it
 POOL_MAX_MINUTES = const(60)  # a pool halves past an hour, so it stays recent
 POOL_MAX_AGE_MIN = const(120)  # and empties when nothing fed it for 2 h
 AGE_CAP_MIN = const(1000)
@@ -150,6 +151,7 @@ SWING_FORGET_MINUTES = const(60)
 DEFICIT_DF = const(20)
 NO_RISE_MINUTES = const(60)
 NO_RISE_HOURS = const(2)
+CORROBORATE_MINUTES = const(30)  # a part last seen adding nothing is named after 30 minutes of fall
 # low_charge: per outdoor bin, the compressor's share of heat-mode time in
 # windows of 3 hours there; the first BASE_SAMPLES windows are its baseline,
 # a running mean of the latest ones is compared with it. 60 % of the
@@ -219,6 +221,10 @@ class Detectors:
         self._block_ms = 0
         self._blocks = 0
         self._last = 0  # cF, the latest minute's mean
+        self._run_rise = 0  # cF, the change over this running's minutes ...
+        self._run_n = 0  # ... and their number
+        self._pulse_kind = NONE  # the strip pulse (or furnace run) just ended, to compare with the rest after it
+        self._pulse_rate = 0
         self._settled = 0  # cF, the change since the running's air settled (TRANSIENT_MINUTES) ...
         self._window = 0  # ... and over the minutes since the last sudden check
         # The pools, by kind: the indoor change (cF) over their minutes, and their age.
@@ -294,9 +300,11 @@ class Detectors:
         self._duty(t, kind, step)
         self._watch(t, step)
         if kind != self._kind:
+            self._pulse(kind)
             self._kind = kind
             self._kind_ms = 0
             self._sum = self._n = self._block_ms = self._blocks = self._settled = self._window = 0
+            self._run_rise = self._run_n = 0
             return
         self._kind_ms = grow(self._kind_ms, step)
         if kind == NONE or self._kind_ms < SETTLE_MS:
@@ -322,6 +330,12 @@ class Detectors:
         kind = self._kind
         self._swing(kind, change)
         self._add(ALL + kind, change)
+        self._run_rise += change
+        self._run_n += 1
+        if self._pulse_kind != NONE and self._run_n >= REST_MINUTES and self._quiet_ms >= QUIET_MS:
+            effect = self._pulse_rate - self._run_rise * 60 // self._run_n
+            self._pulse_kind = NONE
+            self._count(3, effect < STRIPS_MIN_CF_H, W2_OPEN)
         if self._blocks > TRANSIENT_MINUTES:
             self._add(kind, change)
             self._settled += change
@@ -374,10 +388,13 @@ class Detectors:
     def _full(self, slot):
         return self._minutes[slot] >= POOL_MINUTES and self._age_min[slot] < POOL_MAX_AGE_MIN
 
-    def _paired(self, slot):
-        """Enough minutes between strip pulses, and fresh: a pool left from
-        before the strips ran without pause says nothing of them now."""
-        return self._minutes[slot] >= PULSE_MINUTES and self._age_min[slot] < PAIR_MAX_AGE_MIN
+    def _pulse(self, kind):
+        """A running changes: a strip pulse (or a furnace run) that ends in
+        what it adds to is compared with that rest, its first minutes."""
+        old = self._kind
+        self._pulse_kind = NONE
+        if (old == PUMP_STRIPS or old == BACKUP) and kind == _compared_with(old) and self._run_n >= PULSE_MINUTES:
+            self._pulse_kind, self._pulse_rate = old, self._run_rise * 60 // self._run_n
 
     def _rate(self, slot):
         """The pool's rate, cF/h."""
@@ -424,22 +441,28 @@ class Detectors:
             if self._full(IDLE):
                 self._learn_loss(t)
             return
+        if kind == PUMP_STRIPS or kind == BACKUP:
+            # Judged pulse by pulse (_pulse); running on without pause, only
+            # what no unheated house could do.
+            if kind == PUMP_STRIPS and self._full(ALL + kind) and self._unaided(t, HP_HEAT, self._rate(ALL + kind)):
+                self._restart(ALL + kind)
+            return
         slot = kind if compressor else ALL + kind
         if compressor and not self._full(slot):
             self._confirm(kind)
             return
-        if self._minutes[slot] < (POOL_MINUTES if compressor or kind & STAGE2 else PULSE_MINUTES):
+        if not self._full(slot):
             return
         other = _compared_with(kind)
         if compressor:
             reference = self._reference(t)
-        elif kind & STAGE2 and self._full(ALL + other) or not kind & STAGE2 and self._paired(ALL + other):
+        elif self._full(ALL + other):
             reference = self._rate(ALL + other)
         else:
             reference = None
         rate = self._rate(slot)
         if reference is None:
-            if (compressor or kind == PUMP_STRIPS) and self._unaided(t, HP_HEAT if kind == PUMP_STRIPS else base, rate):
+            if compressor and self._unaided(t, base, rate):
                 self._restart(slot)
             return
         effect = rate - reference
@@ -447,10 +470,8 @@ class Detectors:
             effect = -effect  # from here on, positive is the right way
         if kind & STAGE2:
             self._count(4, effect < STAGE2_MIN_CF_H, Y2_OPEN)
-        elif compressor:
-            self._compressor(t, base == HP_HEAT, effect)
         else:
-            self._count(3, effect < STRIPS_MIN_CF_H, W2_OPEN)
+            self._compressor(t, base == HP_HEAT, effect)
         self._restart(slot)
 
     def _confirm(self, kind):
@@ -549,16 +570,24 @@ class Detectors:
                 self._w_from, self._w_minutes = mean, 0
             return
         self._w_minutes += 1
+        if self._w_minutes == CORROBORATE_MINUTES and mean < self._w_from:
+            self._name_silent_part()
         if self._w_minutes < NO_RISE_MINUTES:
             return
         self._w_hours = self._w_hours + 1 if mean <= self._w_from else 0
         if self._w_hours >= NO_RISE_HOURS:
             self.alerts |= HEAT_NOT_RESPONDING
-            if self._counts[3]:
-                self.alerts |= W2_OPEN
-            if self._counts[2]:
-                self.alerts |= COMPRESSOR_DEAD
+            self._name_silent_part()
         self._w_from, self._w_minutes = mean, 0
+
+    def _name_silent_part(self):
+        """The house falls under a heat call: a part whose last verdict said
+        it added nothing (short of the verdicts in a row its alert needs)
+        is named."""
+        if self._counts[3]:
+            self.alerts |= W2_OPEN
+        if self._counts[2]:
+            self.alerts |= COMPRESSOR_DEAD
 
     def _duty(self, t, kind, step):
         """low_charge and aux_overuse: per outdoor bin, in windows of heat-mode
