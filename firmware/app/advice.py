@@ -15,9 +15,8 @@ ADVICE = {
                    "reversing valve is probably stuck (O/B setting and wire are right). Call a technician",
     "compressor_dead": "heat pump not responding: a long compressor call adds nothing to the idle drift. Check "
                        "the outdoor unit's breaker and disconnect, and the Y1 wire at both ends",
-    "aux_overuse": "the strips run far more than they used to at this outdoor temperature (or at 40 °F and "
-                   "warmer): the heat pump is not carrying its part. Check the outdoor unit, and the aux settings "
-                   "(aux_max_outdoor_f, aux_droop_f)",
+    "aux_overuse": "the strips ran at 40 °F outdoors or warmer, where the heat pump carries any house it was sized "
+                   "for: check the outdoor unit, and the aux settings (aux_max_outdoor_f, aux_droop_f)",
     "heat_not_responding": "heating is not keeping up: two hours of heat call 2 °F or more below the setpoint and "
                            "the house has not warmed. Check the outdoor unit and the strips' (or furnace's) "
                            "breakers; the other alerts name the part when one was seen adding nothing",

@@ -24,9 +24,9 @@ of such a difference; what is left is what the equipment added.
 - ``compressor_tripping``: the equipment stops itself in the middle of a call (a
   pressure or overload switch trips and resets): while Y stays on, the house
   swings from rising to falling and back, every few minutes.
-- ``aux_overuse``: the strips run a much larger share of the time at an
-  outdoor temperature than they did when first learned there (the heat
-  pump no longer carries its part), or run at all at 40 °F outdoors.
+- ``aux_overuse``: the strips run a tenth of the time or more at 40 °F
+  outdoors or warmer, where the heat pump carries any house it was sized
+  for.
 - ``low_charge``: the compressor runs a much larger share of the time at an
   outdoor temperature than it did when first learned (refrigerant loss: less
   heat a minute, longer runs for the same house).
@@ -163,13 +163,13 @@ RECENT_WEIGHT = const(3)
 RECENT_SAMPLES = const(3)
 LOW_CHARGE_PER_16 = const(22)  # alert over 22/16 (1.4 times) of the baseline
 DUTY_ROOM_PM = const(600)
-# aux_overuse: per outdoor bin, the strips' share of windows of an hour of
-# heat-mode time, its running mean over 1.4 times its baseline and 30 points
-# more (one window with a door open moves the mean by less); or 10 % of a
-# window at 40 °F outdoors or warmer, where the heat pump carries any house
-# it was sized for.
+# aux_overuse: the strips' share of windows of an hour of heat-mode time, per
+# outdoor bin: 10 % or more at 40 °F outdoors or warmer, where the heat pump
+# carries any house it was sized for. (A share against its own baseline, as
+# low_charge does for the compressor, raised false alarms on setback days:
+# a bin's windows mix the morning catch-up with steady hours.)
 AUX_WINDOW_MS = const(3_600_000)  # strips: windows of an hour
-AUX_MORE_PM = const(300)
+CATCH_UP_MS = const(7_200_000)  # shares do not count for 2 h after a setpoint change or a disturbance
 AUX_MILD_PM = const(100)
 AUX_MILD_DF = const(400)
 
@@ -255,11 +255,11 @@ class Detectors:
         self._all_ms = [0] * BINS
         self._strip_ms = [0] * BINS  # the strips' window: heat-mode time, and their part on
         self._heat_ms = [0] * BINS
-        # Shares (per mille) by slot: the compressor's in bin i, the strips' in BINS + i.
-        self._base = [0] * (2 * BINS)
-        self._base_n = [0] * (2 * BINS)
-        self._recent = [0] * (2 * BINS)
-        self._recent_n = [0] * (2 * BINS)
+        # The compressor's share (per mille) per bin: baseline and running mean.
+        self._base = [0] * BINS
+        self._base_n = [0] * BINS
+        self._recent = [0] * BINS
+        self._recent_n = [0] * BINS
         self.clear()
 
     def clear(self):
@@ -268,9 +268,8 @@ class Detectors:
         self._seen = 0
         for index in range(5):
             self._counts[index] = 0
-        for slot in range(2 * BINS):
-            self._base[slot] = self._base_n[slot] = self._recent[slot] = self._recent_n[slot] = 0
         for index in range(BINS):
+            self._base[index] = self._base_n[index] = self._recent[index] = self._recent_n[index] = 0
             self._on_ms[index] = self._all_ms[index] = self._strip_ms[index] = self._heat_ms[index] = 0
         self._empty_pools()
 
@@ -596,8 +595,8 @@ class Detectors:
         bin. A heat pump that lost charge moves less heat a minute and runs
         longer for the same house and weather; one that stopped heating
         leaves the strips to carry the house."""
-        if t.mode != M.HEAT or not t.outdoor_ok or self._quiet_ms < QUIET_MS or kind == NONE:
-            return
+        if t.mode != M.HEAT or not t.outdoor_ok or self._quiet_ms < CATCH_UP_MS or kind == NONE or t.recovering:
+            return  # a recovery, or the catch-up after a setpoint raise, chooses strips
         index = bin_of(t.outdoor_dF)
         strips = kind == PUMP_STRIPS or kind == BACKUP
         self._strips_window(t, index, strips, step)
@@ -624,10 +623,6 @@ class Detectors:
         self._strip_ms[index] = self._heat_ms[index] = 0
         if share >= AUX_MILD_PM and t.outdoor_dF >= AUX_MILD_DF:
             self.alerts |= AUX_OVERUSE
-        if self._learn_share(BINS + index, share):
-            base, recent = self._base[BINS + index], self._recent[BINS + index]
-            if recent > base + AUX_MORE_PM and recent * 16 > base * LOW_CHARGE_PER_16:
-                self.alerts |= AUX_OVERUSE
 
     def _learn_share(self, slot, share):
         """Fold a window's share into its baseline (the first BASE_SAMPLES) or
