@@ -104,7 +104,6 @@ HP_COOL = const(3)
 PUMP_STRIPS = const(4)
 BACKUP = const(5)  # W2 alone: strips with the compressor locked out, or a furnace
 STAGE2 = const(8)  # added to HP_HEAT / HP_COOL while Y2 runs
-KINDS = const(12)
 # Each kind has two pools: its settled minutes (from TRANSIENT_MINUTES on; slot
 # ``kind``), and all its minutes (slot ``ALL + kind``).
 ALL = const(12)
