@@ -606,7 +606,8 @@ class Detectors:
             self._on_ms[index] += step
         if self._all_ms[index] < DUTY_WINDOW_MS:
             return
-        if self._learn_share(index, self._on_ms[index] * 1000 // self._all_ms[index]):
+        # per mille, with no product past a small int (ms × 1000 would pass 2^30 and allocate)
+        if self._learn_share(index, self._on_ms[index] // (self._all_ms[index] // 1000)):
             base = self._base[index]
             if base <= DUTY_ROOM_PM and self._recent[index] * 16 > base * LOW_CHARGE_PER_16:
                 self.alerts |= LOW_CHARGE
@@ -618,7 +619,7 @@ class Detectors:
             self._strip_ms[index] += step
         if self._heat_ms[index] < AUX_WINDOW_MS:
             return
-        share = self._strip_ms[index] * 1000 // self._heat_ms[index]
+        share = self._strip_ms[index] // (self._heat_ms[index] // 1000)  # per mille, small ints only
         self._strip_ms[index] = self._heat_ms[index] = 0
         if share >= AUX_MILD_PM and t.outdoor_dF >= AUX_MILD_DF:
             self.alerts |= AUX_OVERUSE
