@@ -70,10 +70,10 @@ SETTLE_MS = 40 * 60_000  # after a change of conditions: W2's 30-minute delay is
 # 2 °F below the setpoint), and the fault detectors (thermo.detect) rightly
 # say so: heat_not_responding after two hours without a rise, and the parts
 # they judge, each logged once as it is raised (a transition, not a steady
-# tick). The heating windows start two and a half hours later, with those
+# tick). The heating windows start two hours later, with those
 # alerts standing, so the windows measure the steady loop of a board with
 # alerts up (the LED's alert blink included).
-HEATING_SETTLE_MS = 150 * 60_000
+HEATING_SETTLE_MS = 120 * 60_000  # whole hours: the hourly model write still lands in a window
 IDLE_C, HEATING_C, OUTDOOR_C = 22.25, 20.0, 0.0  # 72.05 °F, 68 °F, 32 °F
 
 import json  # noqa: E402
