@@ -432,7 +432,7 @@ class Detectors:
         """A verdict when the running's pool and the one it is compared with
         are full. The compressor is judged on settled minutes (its start and
         stop move the air for 10 minutes, more in short cycles than in long
-        runs); strips and stage 2 on all minutes, their pulses being short."""
+        runs), stage 2 on all minutes; strips pulse by pulse, in _end_block."""
         base = kind & ~STAGE2
         compressor = kind == HP_HEAT or kind == HP_COOL
         if kind == IDLE:
