@@ -12,13 +12,18 @@ of such a difference; what is left is what the equipment added.
   in heat mode alone, this is what a wrong O/B setting does, so it is named
   that; once the other mode has been seen working it is ``valve_stuck``.
 - ``valve_stuck``: the wrong way in one mode while the other mode works.
-- ``compressor_dead``: a compressor run adds nothing to the idle drift.
+- ``compressor_dead``: a compressor run adds nothing to the idle drift. On
+  a cold day, when the house never idles, the strips carry it instead: their
+  duty beside the running compressor (thermo.duty) needs 35 points more than
+  the model learned held the house at this outdoor temperature, while the
+  strips are seen to work and hold the house with room to spare.
 - ``heat_not_responding``: two hours of a heat call 2 °F or more below the
   setpoint without the house rising, whatever runs (Nest's "heating
   failed"). A part whose last verdict said it added nothing (short of the
-  verdicts in a row its own alert needs) is named after 30 minutes of such
-  a fall: on a design day an open W2 leaves the strips running without
-  pause after a pulse or two, and nothing is left to compare them with.
+  verdicts in a row its own alert needs; the compressor's last two) is
+  named after 30 minutes of such a fall: on a design day an open W2 leaves
+  the strips running without pause after a pulse or two, and nothing is left
+  to compare them with.
 - ``w2_open``: strips (or a furnace) add nothing to what ran before them.
 - ``y2_open``: stage 2 adds nothing to stage 1.
 - ``compressor_tripping``: the equipment stops itself in the middle of a call (a
@@ -29,7 +34,9 @@ of such a difference; what is left is what the equipment added.
   for.
 - ``low_charge``: the compressor runs a much larger share of the time at an
   outdoor temperature than it did when first learned (refrigerant loss: less
-  heat a minute, longer runs for the same house).
+  heat a minute, longer runs for the same house). Only hours the heat pump
+  carried alone count: after strips the house is warm and the compressor
+  idles for reasons of their own.
 
 How a rate is measured: from the second minute of each running (a start or
 a stop moves the air at once), the mean indoor reading of each minute; the
@@ -152,7 +159,7 @@ NO_RISE_MINUTES = const(60)
 NO_RISE_HOURS = const(2)
 CORROBORATE_MINUTES = const(30)  # a part last seen adding nothing is named after 30 minutes of fall
 # low_charge: per outdoor bin, the compressor's share of heat-mode time in
-# windows of 3 hours there; the first BASE_SAMPLES windows are its baseline,
+# windows of 3 hours there without strips; the first BASE_SAMPLES windows are its baseline,
 # a running mean of the latest ones is compared with it. 60 % of the
 # capacity runs 1/0.6 = 1.67 times as long; the alert is at 1.4 times, and
 # only where the baseline leaves room to see it (a share under 60 %).
@@ -171,6 +178,15 @@ AUX_WINDOW_MS = const(3_600_000)  # strips: windows of an hour
 CATCH_UP_MS = const(7_200_000)  # shares do not count for 2 h after a setpoint change or a disturbance
 AUX_MILD_PM = const(100)
 AUX_MILD_DF = const(400)
+# compressor_dead when the house never idles (a cold day): the strips' duty
+# (thermo.duty) beside a running compressor has to reach 35 points above what
+# the model learned held the house at this outdoor temperature. A compressor
+# that stopped heating leaves the strips the whole house: at 20 °F outdoors a
+# heat pump sized for it carries half or more, 50 points of strips. Checked
+# every 10 minutes of running (a duty period), 3 in a row.
+CARRY_SHORT_PM = const(350)
+CARRY_EVERY_MS = const(600_000)
+FULL_DUTY_PM = const(1000)
 
 
 def running_of(t):
@@ -247,7 +263,7 @@ class Detectors:
         self._w_from = 0  # cF, the mean when the watch (re)started
         self._w_minutes = -1  # minutes watched; -1: not watching
         self._w_hours = 0  # hours in a row without a rise
-        self._counts = [0] * 5  # wrong heat, wrong cool, dead, w2, y2: verdicts in a row
+        self._counts = [0] * 6  # wrong heat, wrong cool, dead, w2, y2, strips carry: verdicts in a row
         self._seen = 0  # bits: heat right, cool right, heat wrong, cool wrong
         # low_charge, per outdoor bin: baseline and recent compressor effect (cF/h).
         self._on_ms = [0] * BINS  # the compressor's window: heat-mode time without strips, and its part on
@@ -259,17 +275,21 @@ class Detectors:
         self._base_n = [0] * BINS
         self._recent = [0] * BINS
         self._recent_n = [0] * BINS
+        self._c_ms = 0  # compressor_dead on a cold day: running since the last check of the strips' duty
+        self._strips_work = False  # the last strip pulse judged added heat
         self.clear()
 
     def clear(self):
         """Forget the alerts and the evidence (the equipment or its settings changed)."""
         self.alerts = 0
         self._seen = 0
-        for index in range(5):
+        for index in range(len(self._counts)):
             self._counts[index] = 0
         for index in range(BINS):
             self._base[index] = self._base_n[index] = self._recent[index] = self._recent_n[index] = 0
             self._on_ms[index] = self._all_ms[index] = self._strip_ms[index] = self._heat_ms[index] = 0
+        self._c_ms = 0
+        self._strips_work = False
         self._empty_pools()
 
     def _empty_pools(self):
@@ -333,7 +353,8 @@ class Detectors:
         if self._pulse_kind != NONE and self._run_n >= REST_MINUTES and self._quiet_ms >= QUIET_MS:
             effect = self._pulse_rate - self._run_rise * 60 // self._run_n
             self._pulse_kind = NONE
-            self._count(3, effect < STRIPS_MIN_CF_H, W2_OPEN)
+            self._strips_work = effect >= STRIPS_MIN_CF_H
+            self._count(3, not self._strips_work, W2_OPEN)
         if self._blocks > TRANSIENT_MINUTES:
             self._add(kind, change)
             self._settled += change
@@ -523,7 +544,9 @@ class Detectors:
             self._wrong(heating, True)
             return
         self._wrong(heating, False)
-        self._count(2, effect < NO_EFFECT_CF_H, COMPRESSOR_DEAD)
+        # Once the valve is named, a compressor that does not heat is that.
+        dead = effect < NO_EFFECT_CF_H and not self.alerts & (OB_REVERSED | VALVE_STUCK)
+        self._count(2, dead, COMPRESSOR_DEAD)
         if effect >= NO_EFFECT_CF_H:
             self._seen |= 1 if heating else 2
             self._name_valve()
@@ -581,26 +604,37 @@ class Detectors:
     def _name_silent_part(self):
         """The house falls under a heat call: a part whose last verdict said
         it added nothing (short of the verdicts in a row its alert needs)
-        is named."""
+        is named. The compressor needs its last two: a window opened in the
+        middle of its pool makes one verdict read as no effect, and the fall
+        after it is the window's (seen on a cold day at noon)."""
         if self._counts[3]:
             self.alerts |= W2_OPEN
-        if self._counts[2]:
+        if self._counts[2] >= 2:
             self.alerts |= COMPRESSOR_DEAD
 
     def _duty(self, t, kind, step):
-        """low_charge and aux_overuse: per outdoor bin, in windows of heat-mode
-        time there, the share the compressor ran without strips and the share
-        the strips ran, each against what it was when first learned in that
-        bin. A heat pump that lost charge moves less heat a minute and runs
-        longer for the same house and weather; one that stopped heating
-        leaves the strips to carry the house."""
+        """low_charge, aux_overuse and compressor_dead on a cold day: per
+        outdoor bin, in windows of heat-mode time there, the share the
+        compressor ran in hours without strips (against what it was when
+        first learned in that bin) and the share the strips ran; and the
+        strips' duty against what the model learned. A heat pump that lost
+        charge moves less heat a minute and runs longer for the same house
+        and weather; one that stopped heating leaves the strips to carry the
+        house."""
         if t.mode != M.HEAT or not t.outdoor_ok or self._quiet_ms < CATCH_UP_MS or kind == NONE or t.recovering:
+            self._c_ms = 0
             return  # a recovery, or the catch-up after a setpoint raise, chooses strips
         index = bin_of(t.outdoor_dF)
         strips = kind == PUMP_STRIPS or kind == BACKUP
         self._strips_window(t, index, strips, step)
+        self._carry(t, kind, step)
         if strips:
-            return  # the compressor's share is of the time without strips
+            # The compressor's share is of hours the heat pump carried alone:
+            # strips (by droop, a recovery or a learned duty) leave the house
+            # warm and the compressor idle after them, for reasons of their
+            # own, so a window they ran in starts again.
+            self._on_ms[index] = self._all_ms[index] = 0
+            return
         self._all_ms[index] += step
         if kind != IDLE:
             self._on_ms[index] += step
@@ -623,6 +657,29 @@ class Detectors:
         self._strip_ms[index] = self._heat_ms[index] = 0
         if share >= AUX_MILD_PM and t.outdoor_dF >= AUX_MILD_DF:
             self.alerts |= AUX_OVERUSE
+
+    def _carry(self, t, kind, step):
+        """compressor_dead when the house never idles: the strips' duty beside
+        the running compressor needs far more than the model learned held
+        the house here, as if the compressor added nothing."""
+        if kind & ~STAGE2 != HP_HEAT and kind != PUMP_STRIPS:
+            return
+        self._c_ms += step
+        if self._c_ms < CARRY_EVERY_MS:
+            return
+        self._c_ms = 0
+        if not t.duty.governs or t.model.duty_at(t.outdoor_dF) is None:
+            self._counts[5] = 0
+            return
+        # Only while the strips are seen to work and not named (an open W2
+        # also leaves the house short), and not once the valve is named (a
+        # compressor pushing the wrong way also leaves the strips the house).
+        # And only while the strips hold the house with room to spare: a load
+        # far past the compressor's (a door or window open in the cold) runs
+        # them flat out.
+        short = t.duty.integral_pm >= CARRY_SHORT_PM and t.duty.duty_pm < FULL_DUTY_PM
+        named = self.alerts & (OB_REVERSED | VALVE_STUCK | W2_OPEN)
+        self._count(5, short and self._strips_work and not named, COMPRESSOR_DEAD)
 
     def _learn_share(self, slot, share):
         """Fold a window's share into its baseline (the first BASE_SAMPLES) or
