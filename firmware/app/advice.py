@@ -13,8 +13,9 @@ ADVICE = {
                    "reversing_valve to B (or O) and confirm with the commissioning test",
     "valve_stuck": "the heat pump moves the house the wrong way in one mode only, right in the other: the "
                    "reversing valve is probably stuck (O/B setting and wire are right). Call a technician",
-    "compressor_dead": "heat pump not responding: a long compressor call adds nothing to the idle drift. Check "
-                       "the outdoor unit's breaker and disconnect, and the Y1 wire at both ends",
+    "compressor_dead": "heat pump not responding: its runs add nothing to the idle drift, or the strips have to "
+                       "carry the whole house beside it. Check the outdoor unit's breaker and disconnect, and the "
+                       "Y1 wire at both ends (a window left open in the cold looks the same)",
     "aux_overuse": "the strips ran at 40 °F outdoors or warmer, where the heat pump carries any house it was sized "
                    "for: check the outdoor unit, and the aux settings (aux_max_outdoor_f, aux_droop_f)",
     "heat_not_responding": "heating is not keeping up: two hours of heat call 2 °F or more below the setpoint and "
