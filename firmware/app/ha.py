@@ -98,13 +98,15 @@ SENSORS = (
      {"unit_of_measurement": "kWh", "device_class": "energy", "state_class": "total_increasing"}),
     ("balance_point", "Learned balance point", "balance_point",
      {"unit_of_measurement": "°F", "device_class": "temperature", "entity_category": "diagnostic"}),
-    ("alerts", "Alerts", "alerts", {"icon": "mdi:alert-circle-outline", "entity_category": "diagnostic"}),
+    ("alerts", "Alerts", "alerts", {"icon": "mdi:alert-circle-outline", "entity_category": "diagnostic",
+                                    "json_attributes_topic": "~/state",
+                                    "json_attributes_template": "{{ {'advice': value_json.advice} | tojson }}"}),
 )
 RUNTIME = {"unit_of_measurement": "min", "device_class": "duration", "state_class": "total_increasing",
            "entity_category": "diagnostic"}
 RUNNING = {"payload_on": "ON", "payload_off": "OFF", "device_class": "running", "entity_category": "diagnostic"}
 PROBLEM = {"payload_on": "ON", "payload_off": "OFF", "device_class": "problem", "json_attributes_topic": "~/state",
-           "json_attributes_template": "{{ {'alerts': value_json.alerts} | tojson }}"}
+           "json_attributes_template": "{{ {'alerts': value_json.alerts, 'advice': value_json.advice} | tojson }}"}
 CLIMATE = {
     "modes": list(HA_MODES),
     "fan_modes": list(FANS),
@@ -236,6 +238,7 @@ def state_json(device):
     for i in range(6):
         parts.append('"%s": "%s"' % (T.NAMES[i], ON_OFF[bool(outputs & T.BITS[i])]))
     parts.append('"problem": "%s", "alerts": "%s"' % (ON_OFF[bool(alerts)], ", ".join(alerts) or "none"))
+    parts.append('"advice": {%s}' % _advice(th.alert_names(), device.report.alerts))
     parts.append('"compressor_starts_today": %d' % usage.starts)
     parts.append('"runtime_today_min": {%s}' % ", ".join(
         '"%s": %d' % (T.NAMES[i], usage.minutes(i)) for i in range(6)))
@@ -243,6 +246,26 @@ def state_json(device):
     parts.append('"strip_kwh_today": %d.%02d' % (wh // 1000, wh % 1000 // 10))
     parts.append('"balance_point": %s}' % ("null" if balance is None else show_tenths(balance)))
     return ", ".join(parts)
+
+
+def _advice(names, shell_alerts):
+    """Each alert with what it means and the fix (app/advice.py; the shell's
+    own alerts carry their text), as the members of a JSON object: Home
+    Assistant shows them as attributes of the alerts and problem entities.
+    Empty while the thermostat is healthy."""
+    if not names and not shell_alerts:
+        return ""
+    from app.advice import ADVICE  # only while an alert stands
+
+    members = ['"%s": "%s"' % (name, _escaped(ADVICE.get(name, name))) for name in names]
+    members += ['"%s": "%s"' % (name, _escaped(shell_alerts[name])) for name in sorted(shell_alerts)]
+    return ", ".join(members)
+
+
+def _escaped(text):
+    """A JSON string's inside, the same on both interpreters (json.dumps
+    escapes "°" on CPython and not on MicroPython)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 # -- commands and network readings ------------------------------------------

@@ -170,6 +170,15 @@ def test_a_failed_sensor_is_null_and_a_problem_with_its_alert_named():
     assert doc["temperature"] is None and doc["outdoor"] is None
     assert doc["problem"] == "ON" and doc["alerts"] == "indoor_sensor, outdoor_sensor"
     assert doc["outdoor_source"] == "mqtt"
+    from app.advice import ADVICE
+
+    # Home Assistant shows each alert's sentence and fix, not only its code
+    assert doc["advice"] == {"indoor_sensor": ADVICE["indoor_sensor"], "outdoor_sensor": ADVICE["outdoor_sensor"]}
+
+
+def test_a_healthy_thermostat_has_no_advice():
+    doc = state(Device(running("heat", indoor_dF=690)))
+    assert doc["problem"] == "OFF" and doc["advice"] == {}
 
 
 def test_the_shells_own_alerts_are_problems_too():
@@ -177,6 +186,9 @@ def test_the_shells_own_alerts_are_problems_too():
     dev.report.alerts["clock"] = "no NTP time yet"
     doc = state(dev)
     assert doc["problem"] == "ON" and doc["alerts"] == "clock"
+    assert doc["advice"] == {"clock": "no NTP time yet"}
+    dev.report.alerts["mqtt"] = 'broker said "not authorised" \\ again\nand again'
+    assert state(dev)["advice"]["mqtt"] == 'broker said "not authorised" \\ again and again'
 
 
 def test_todays_counters_are_in_the_state():

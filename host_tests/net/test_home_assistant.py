@@ -145,9 +145,9 @@ def home(ha_environment, broker, observer, tmp_path_factory):
             device.stop()
 
 
-def start_thermostat(home, broker, device_id):
+def start_thermostat(home, broker, device_id, **options):
     device = Device("cpython", broker, device_id=device_id, device_name="Test " + device_id,
-                    indoor=INDOOR_F, outdoor=OUTDOOR_F)
+                    indoor=INDOOR_F, outdoor=OUTDOOR_F, **options)
     home.devices.append(device)
     climate = "climate.%s_thermostat" % device_id
     home.wait(lambda: home.view(climate) not in (None, "unavailable"),
@@ -259,6 +259,7 @@ def test_every_discovered_sensor_and_binary_sensor_shows_the_thermostats_value(h
         home.wait_view(entity, "state", lambda v: v != "unavailable", "%s is available" % entity)
     assert float(home.view("sensor.ha_tstat_outdoor_temperature")) == OUTDOOR_F
     assert home.view("sensor.ha_tstat_alerts") == state["alerts"]
+    assert home.view("sensor.ha_tstat_alerts", "advice") == state["advice"] == {}
     assert home.view("binary_sensor.ha_tstat_problem") == state["problem"].lower()
     for terminal in ("Y1", "Y2", "G", "W2", "OB", "E"):
         assert home.view("binary_sensor.ha_tstat_" + terminal.lower()) == state[terminal].lower()
@@ -269,6 +270,20 @@ def test_every_discovered_sensor_and_binary_sensor_shows_the_thermostats_value(h
     # nothing learned yet: the firmware says null, Home Assistant "unknown"
     assert state["balance_point"] is None
     assert home.view("sensor.ha_tstat_balance_point") == "unknown"
+
+
+def test_an_alert_reaches_home_assistant_with_its_sentence_and_fix(home, broker):
+    """Not only a code: the alerts sensor and the problem binary sensor carry, as an
+    attribute, what each alert means and what to do (app/advice.py)."""
+    from app.advice import ADVICE
+
+    device = start_thermostat(home, broker, "ha_advice", outdoor_topic="ha_advice_test/outdoor")  # never published
+    expected = {"outdoor_sensor": ADVICE["outdoor_sensor"]}
+    state = firmware_state(home, device.base, "the outdoor sensor missing", lambda s: s["advice"] == expected)
+    assert state["problem"] == "ON" and state["alerts"] == "outdoor_sensor"
+    home.wait_view("sensor.ha_advice_alerts", "advice", expected)
+    home.wait_view("binary_sensor.ha_advice_problem", "advice", expected)
+    home.wait_view("binary_sensor.ha_advice_problem", "alerts", "outdoor_sensor")
 
 
 def test_the_entity_goes_unavailable_when_the_board_is_killed(home, broker):

@@ -22,7 +22,7 @@ from thermo import VERSION
 TERMINALS = ("Y1", "Y2", "G", "W2", "OB", "E")
 STATE_KEYS = {
     "mode", "fw_mode", "fan", "action", "fw_action", "temperature", "target", "target_low", "target_high",
-    "outdoor", "humidity", "indoor_source", "outdoor_source", "emergency", *TERMINALS, "problem", "alerts",
+    "outdoor", "humidity", "indoor_source", "outdoor_source", "emergency", *TERMINALS, "problem", "alerts", "advice",
     "compressor_starts_today", "runtime_today_min", "strip_kwh_today", "balance_point",
 }
 USER_FIELDS = ("mode", "fw_mode", "fan", "target", "target_low", "target_high", "emergency")
