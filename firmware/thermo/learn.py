@@ -247,6 +247,11 @@ class Model:
             return None
         return min(1000, max(0, value))
 
+    def duty_learned_at(self, outdoor_dF):
+        """True when this outdoor temperature's own bin has learned a strip
+        duty (not only interpolated or extrapolated from others)."""
+        return self.duty_counts[bin_of(outdoor_dF)] > 0
+
     def needs_strips(self, outdoor_dF):
         """True when what is learned says the heat pump alone cannot hold the
         setpoint here: running flat out it no longer gains a margin of
