@@ -159,8 +159,8 @@ NO_RISE_MINUTES = const(60)
 NO_RISE_HOURS = const(2)
 CORROBORATE_MINUTES = const(30)  # a part last seen adding nothing is named after 30 minutes of fall
 # low_charge: per outdoor bin, the compressor's share of heat-mode time in
-# windows of 3 hours there without strips; the first BASE_SAMPLES windows are its baseline,
-# a running mean of the latest ones is compared with it. 60 % of the
+# windows of 3 hours there without strips; the first BASE_SAMPLES windows
+# are its baseline, a running mean of the latest ones is compared with it. 60 % of the
 # capacity runs 1/0.6 = 1.67 times as long; the alert is at 1.4 times, and
 # only where the baseline leaves room to see it (a share under 60 %).
 DUTY_WINDOW_MS = const(10_800_000)
@@ -181,10 +181,10 @@ AUX_MILD_DF = const(400)
 # compressor_dead when the house never idles (a cold day): the strips' duty
 # (thermo.duty) beside a running compressor has to reach 35 points above what
 # the model learned held the house at this outdoor temperature (learned in
-# its own 5 °F bin). A compressor
-# that stopped heating leaves the strips the whole house: at 20 °F outdoors a
-# heat pump sized for it carries half or more, 50 points of strips. Checked
-# every 10 minutes of running (a duty period), 3 in a row.
+# its own 5 °F bin). A compressor that stopped heating leaves the strips the
+# whole house: at 20 °F outdoors a heat pump sized for it carries half or
+# more, 50 points of strips. Checked every 10 minutes of running (a duty
+# period), 3 in a row.
 CARRY_SHORT_PM = const(350)
 CARRY_EVERY_MS = const(600_000)
 FULL_DUTY_PM = const(1000)
@@ -276,7 +276,7 @@ class Detectors:
         self._base_n = [0] * BINS
         self._recent = [0] * BINS
         self._recent_n = [0] * BINS
-        self._c_ms = 0  # compressor_dead on a cold day: running since the last check of the strips' duty
+        self._carry_ms = 0  # compressor_dead on a cold day: running since the last check of the strips' duty
         self._strips_work = False  # the last strip pulse judged added heat
         self.clear()
 
@@ -289,7 +289,7 @@ class Detectors:
         for index in range(BINS):
             self._base[index] = self._base_n[index] = self._recent[index] = self._recent_n[index] = 0
             self._on_ms[index] = self._all_ms[index] = self._strip_ms[index] = self._heat_ms[index] = 0
-        self._c_ms = 0
+        self._carry_ms = 0
         self._strips_work = False
         self._empty_pools()
 
@@ -623,7 +623,7 @@ class Detectors:
         and weather; one that stopped heating leaves the strips to carry the
         house."""
         if t.mode != M.HEAT or not t.outdoor_ok or self._quiet_ms < CATCH_UP_MS or kind == NONE or t.recovering:
-            self._c_ms = 0
+            self._carry_ms = 0
             return  # a recovery, or the catch-up after a setpoint raise, chooses strips
         index = bin_of(t.outdoor_dF)
         strips = kind == PUMP_STRIPS or kind == BACKUP
@@ -665,10 +665,10 @@ class Detectors:
         the house here, as if the compressor added nothing."""
         if kind & ~STAGE2 != HP_HEAT and kind != PUMP_STRIPS:
             return
-        self._c_ms += step
-        if self._c_ms < CARRY_EVERY_MS:
+        self._carry_ms += step
+        if self._carry_ms < CARRY_EVERY_MS:
             return
-        self._c_ms = 0
+        self._carry_ms = 0
         # Against a duty learned in this very bin: one carried over from
         # other temperatures can be short by 35 points on a healthy design
         # day (seen: 36 points at 11:50 with the bin's own duty unlearned).
