@@ -102,6 +102,7 @@ OB_REVERSED = const(32)
 VALVE_STUCK = const(64)
 W2_OPEN = const(128)
 Y2_OPEN = const(256)
+VALVE_NAMED = const(96)  # OB_REVERSED | VALVE_STUCK: a compressor that does not heat is then that
 
 # What runs, as the detectors tell runnings apart (the index of its pool).
 NONE = const(0)
@@ -545,8 +546,7 @@ class Detectors:
             self._wrong(heating, True)
             return
         self._wrong(heating, False)
-        # Once the valve is named, a compressor that does not heat is that.
-        dead = effect < NO_EFFECT_CF_H and not self.alerts & (OB_REVERSED | VALVE_STUCK)
+        dead = effect < NO_EFFECT_CF_H and not self.alerts & VALVE_NAMED
         self._count(2, dead, COMPRESSOR_DEAD)
         if effect >= NO_EFFECT_CF_H:
             self._seen |= 1 if heating else 2
@@ -564,7 +564,7 @@ class Detectors:
         seen = self._seen
         if not seen & 12:
             return
-        self.alerts &= ~(OB_REVERSED | VALVE_STUCK)
+        self.alerts &= ~VALVE_NAMED
         heat_wrong, cool_wrong = seen & 4, seen & 8
         if (heat_wrong and seen & 2 and not cool_wrong) or (cool_wrong and seen & 1 and not heat_wrong):
             self.alerts |= VALVE_STUCK
@@ -682,7 +682,7 @@ class Detectors:
         # far past the compressor's (a door or window open in the cold) runs
         # them flat out.
         short = t.duty.integral_pm >= CARRY_SHORT_PM and t.duty.duty_pm < FULL_DUTY_PM
-        named = self.alerts & (OB_REVERSED | VALVE_STUCK | W2_OPEN)
+        named = self.alerts & (VALVE_NAMED | W2_OPEN)
         self._count(5, short and self._strips_work and not named, COMPRESSOR_DEAD)
 
     def _learn_share(self, slot, share):
